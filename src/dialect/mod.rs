@@ -1,0 +1,390 @@
+//! SQL dialects: what each RDBMS supports and how it spells things.
+//!
+//! Core code asks a [`Dialect`] what it supports (its capability methods) and
+//! never branches on a dialect's name. Each dialect is one small file holding
+//! only its differences; its data (type map, reserved words, identifier limit,
+//! script terminators) lives in `dialects/<name>.toml`.
+
+mod db2;
+mod h2;
+mod mssql;
+mod mysql;
+mod oracle;
+mod postgres;
+mod sqlite;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::model::{ColumnType, DefaultValue};
+
+/// How a script separates statements for the RDBMS's own command-line client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScriptStyle {
+    /// `;` after each statement (psql, mysql/mariadb, H2 RunScript, sqlite3).
+    Semicolon,
+    /// A line holding only `/` after each statement (SQL*Plus/SQLcl, `db2 -td/`).
+    Slash,
+    /// `;` and a `GO` line after each statement (sqlcmd).
+    Go,
+}
+
+/// How the database generates identity-column values, the way WSO2's scripts do it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityStyle {
+    /// `AUTO_INCREMENT` on the column (MySQL, H2).
+    AutoIncrement,
+    /// `IDENTITY(1,1)` on the column (MS SQL).
+    Identity,
+    /// A sequence and `DEFAULT NEXTVAL('seq')` (PostgreSQL).
+    SequenceDefault,
+    /// A sequence and a BEFORE INSERT trigger (Oracle, DB2).
+    SequenceTrigger,
+    /// `INTEGER PRIMARY KEY AUTOINCREMENT`, only for a single-column primary key (SQLite).
+    SqliteAutoincrement,
+}
+
+/// How the dialect folds unquoted identifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fold {
+    /// To upper case (Oracle, DB2, H2).
+    Upper,
+    /// To lower case (PostgreSQL).
+    Lower,
+    /// Not at all (MySQL, MS SQL, SQLite).
+    None,
+}
+
+/// The declarative facts of a dialect, read from `dialects/<name>.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DialectData {
+    /// Name used on the command line and in overrides.
+    pub name: String,
+    /// Human-readable name.
+    pub title: String,
+    /// The dialect whose overrides apply first (oracle-rac: oracle).
+    #[serde(default)]
+    pub base: Option<String>,
+    /// Longest identifier the RDBMS accepts.
+    pub max_identifier_length: usize,
+    /// Opening quote character for identifiers (`"`, `` ` `` or `[`).
+    pub quote: String,
+    /// Case folding of unquoted identifiers.
+    pub fold: Fold,
+    /// Statement separation in scripts.
+    pub script: ScriptStyle,
+    /// Identity-column generation.
+    pub identity: IdentityStyle,
+    /// Whether DDL can be rolled back inside a transaction.
+    pub transactional_ddl: bool,
+    /// How FALSE and TRUE are written.
+    pub bool_literals: [String; 2],
+    /// The current-timestamp expression.
+    pub current_timestamp: String,
+    /// Options written after `CREATE SEQUENCE name`.
+    pub sequence_options: String,
+    /// Written after a CREATE TABLE's closing parenthesis.
+    #[serde(default)]
+    pub table_options: Option<String>,
+    /// Words that must be quoted when used as names.
+    pub reserved: Vec<String>,
+    /// Neutral type → native spelling; `{n}`, `{p}`, `{s}` are filled in.
+    pub types: BTreeMap<String, String>,
+    /// Spellings that mean the same type (for comparing types as written or inspected).
+    pub type_aliases: BTreeMap<String, String>,
+}
+
+impl DialectData {
+    fn parse(text: &str) -> DialectData {
+        // The files are compiled in and covered by tests; a broken one is a build defect.
+        toml::from_str(text).unwrap_or_else(|e| panic!("invalid built-in dialect data: {e}"))
+    }
+}
+
+/// A SQL dialect. Methods have defaults driven by [`DialectData`]; a dialect
+/// overrides only what differs.
+pub trait Dialect: fmt::Debug + Send + Sync {
+    /// The dialect's data.
+    fn data(&self) -> &DialectData;
+
+    /// Name used on the command line (`postgres`, `mysql`, `oracle-rac`, ...).
+    fn name(&self) -> &str {
+        &self.data().name
+    }
+
+    /// The dialects whose overrides apply, base first, this one last.
+    fn override_chain(&self) -> Vec<&str> {
+        let d = self.data();
+        d.base
+            .iter()
+            .map(String::as_str)
+            .chain([d.name.as_str()])
+            .collect()
+    }
+
+    /// How scripts separate statements.
+    fn script_style(&self) -> ScriptStyle {
+        self.data().script
+    }
+
+    /// How identity columns are generated.
+    fn identity_style(&self) -> IdentityStyle {
+        self.data().identity
+    }
+
+    /// Whether a migration can run in one transaction, DDL included.
+    fn supports_transactional_ddl(&self) -> bool {
+        self.data().transactional_ddl
+    }
+
+    /// Whether `CREATE TABLE IF NOT EXISTS` (and the same for indexes) is available,
+    /// which isdb uses to make re-running a half-applied migration safe.
+    fn supports_if_not_exists(&self) -> bool {
+        false
+    }
+
+    /// The native spelling of a neutral type.
+    fn render_type(&self, ty: &ColumnType) -> String {
+        let types = &self.data().types;
+        let get = |k: &str| {
+            types
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| k.to_ascii_uppercase())
+        };
+        match ty {
+            ColumnType::Char(n) => get("char").replace("{n}", &n.to_string()),
+            ColumnType::Varchar(n) => get("varchar").replace("{n}", &n.to_string()),
+            ColumnType::Varbinary(n) => get("varbinary").replace("{n}", &n.to_string()),
+            ColumnType::Decimal(Some((p, s))) => {
+                let key = if *s == 0 && types.contains_key("decimal_p0") {
+                    "decimal_p0"
+                } else {
+                    "decimal_ps"
+                };
+                get(key)
+                    .replace("{p}", &p.to_string())
+                    .replace("{s}", &s.to_string())
+            }
+            other => get(&other.to_string()),
+        }
+    }
+
+    /// A literal value as this dialect writes it, for a column of type `ty`.
+    fn literal(&self, value: &DefaultValue) -> String {
+        let d = self.data();
+        match value {
+            DefaultValue::Int(n) => n.to_string(),
+            DefaultValue::Bool(b) => d.bool_literals[usize::from(*b)].clone(),
+            DefaultValue::Str(s) => format!("'{}'", s.replace('\'', "''")),
+            DefaultValue::CurrentTimestamp => d.current_timestamp.clone(),
+            DefaultValue::Null => "NULL".into(),
+        }
+    }
+
+    /// An identifier, always quoted (database names, bookkeeping objects).
+    /// The name must already be validated; quoting keeps the case the
+    /// dialect would fold an unquoted name to, so both spellings name the same object.
+    fn quote_ident(&self, name: &str) -> String {
+        let d = self.data();
+        let folded = match d.fold {
+            Fold::Upper => name.to_ascii_uppercase(),
+            Fold::Lower => name.to_ascii_lowercase(),
+            Fold::None => name.to_string(),
+        };
+        match d.quote.as_str() {
+            "[" => format!("[{}]", folded.replace(']', "]]")),
+            q => format!("{q}{}{q}", folded.replace(q, &format!("{q}{q}"))),
+        }
+    }
+
+    /// A schema object's name as WSO2's scripts write it: bare, unless the
+    /// dialect reserves the word.
+    fn object_name(&self, name: &str) -> String {
+        if self
+            .data()
+            .reserved
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(name))
+        {
+            self.quote_ident(name)
+        } else {
+            name.to_string()
+        }
+    }
+
+    /// A type spelling reduced to a canonical form for comparison: upper case,
+    /// single spaces, and the dialect's aliases applied.
+    fn normalize_type(&self, written: &str) -> String {
+        let mut t: String = written
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_ascii_uppercase();
+        t = t.replace(", ", ",").replace(" (", "(");
+        for (from, to) in &self.data().type_aliases {
+            if from.ends_with('(') {
+                if let Some(rest) = t.strip_prefix(from.as_str()) {
+                    t = format!("{to}{rest}");
+                }
+            } else if &t == from {
+                t = to.clone();
+            }
+        }
+        t
+    }
+
+    /// `CREATE SEQUENCE` for an identity column's sequence.
+    fn create_sequence(&self, name: &str) -> String {
+        let opts = &self.data().sequence_options;
+        if opts.is_empty() {
+            format!("CREATE SEQUENCE {name}")
+        } else {
+            format!("CREATE SEQUENCE {name} {opts}")
+        }
+    }
+
+    /// The trigger that fills `column` of `table` from `sequence`, for
+    /// [`IdentityStyle::SequenceTrigger`] dialects.
+    fn identity_trigger(
+        &self,
+        _table: &str,
+        _column: &str,
+        _sequence: &str,
+        _trigger: &str,
+    ) -> Option<String> {
+        None
+    }
+
+    /// The default sequence name for `table` when the overrides name none.
+    fn default_sequence_name(&self, table: &str) -> String {
+        self.fit_name(&format!("{table}_SEQ"))
+    }
+
+    /// The default trigger name for `table` when the overrides name none.
+    fn default_trigger_name(&self, table: &str) -> String {
+        self.fit_name(&format!("{table}_TRIG"))
+    }
+
+    /// `name` cut to the dialect's identifier limit.
+    fn fit_name(&self, name: &str) -> String {
+        name.chars()
+            .take(self.data().max_identifier_length)
+            .collect()
+    }
+}
+
+/// Every dialect isdb renders, in the order `--help` lists them.
+pub fn all() -> [&'static dyn Dialect; 8] {
+    [
+        postgres::Postgres::get(),
+        mysql::MySql::get(),
+        oracle::Oracle::get(),
+        oracle::OracleRac::get(),
+        mssql::MsSql::get(),
+        db2::Db2::get(),
+        h2::H2::get(),
+        sqlite::Sqlite::get(),
+    ]
+}
+
+/// The dialect called `name`, if there is one. The one place names map to dialects.
+pub fn by_name(name: &str) -> Option<&'static dyn Dialect> {
+    all().into_iter().find(|d| d.name() == name)
+}
+
+/// The names of all dialects, for messages.
+pub fn names() -> Vec<&'static str> {
+    all().iter().map(|d| d.name()).collect()
+}
+
+/// Defines a dialect unit struct with `get()` returning its static instance.
+macro_rules! dialect_struct {
+    ($(#[$doc:meta])* $ty:ident, $file:literal) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $ty {
+            data: $crate::dialect::DialectData,
+        }
+
+        impl $ty {
+            /// The shared instance.
+            pub fn get() -> &'static dyn $crate::dialect::Dialect {
+                static CELL: std::sync::OnceLock<$ty> = std::sync::OnceLock::new();
+                CELL.get_or_init(|| $ty {
+                    data: $crate::dialect::DialectData::parse(include_str!(concat!("../../dialects/", $file))),
+                })
+            }
+        }
+    };
+}
+pub(crate) use dialect_struct;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_dialect_loads_and_is_found_by_name() {
+        for d in all() {
+            assert!(by_name(d.name()).is_some());
+            for k in [
+                "tinyint",
+                "smallint",
+                "integer",
+                "bigint",
+                "boolean",
+                "char",
+                "varchar",
+                "clob",
+                "blob",
+                "varbinary",
+                "timestamp",
+                "date",
+                "double",
+                "decimal",
+                "decimal_ps",
+            ] {
+                assert!(
+                    d.data().types.contains_key(k),
+                    "{} lacks type {k}",
+                    d.name()
+                );
+            }
+        }
+        assert!(by_name("informix").is_none());
+    }
+
+    #[test]
+    fn quoting_escapes_and_folds() {
+        let pg = by_name("postgres").unwrap();
+        assert_eq!(pg.quote_ident("WSO2is"), "\"wso2is\"");
+        assert_eq!(by_name("mysql").unwrap().quote_ident("a`b"), "`a``b`");
+        assert_eq!(by_name("mssql").unwrap().quote_ident("a]b"), "[a]]b]");
+        assert_eq!(by_name("h2").unwrap().object_name("value"), "\"VALUE\"");
+        assert_eq!(by_name("h2").unwrap().object_name("NAME"), "NAME");
+    }
+
+    #[test]
+    fn types_render_and_normalize() {
+        let ora = by_name("oracle").unwrap();
+        assert_eq!(
+            ora.render_type(&ColumnType::Decimal(Some((19, 0)))),
+            "NUMBER(19)"
+        );
+        assert_eq!(ora.normalize_type("varchar(255)"), "VARCHAR2(255)");
+        let my = by_name("mysql").unwrap();
+        assert_eq!(my.normalize_type("int(11)"), "INTEGER");
+        assert_eq!(my.literal(&DefaultValue::Str("it's".into())), "'it''s'");
+        assert_eq!(
+            by_name("mssql").unwrap().literal(&DefaultValue::Bool(true)),
+            "1"
+        );
+    }
+}

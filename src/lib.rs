@@ -1,0 +1,21 @@
+//! # isdb
+//!
+//! Builds, migrates, verifies and wires up the databases of a WSO2 Identity
+//! Server cluster ("deployment pattern 1"): up to eight logical databases,
+//! merged into one physical database or split apart.
+//!
+//! The crate reads in stages, as Atlas does:
+//! - [`model`]: the dialect-neutral schema and the migration catalog (`migrations/`);
+//! - [`dialect`]: what each RDBMS supports, and [`render`]: model → SQL scripts;
+//! - [`layout`]: logical databases → physical databases;
+//! - [`migrate`]: apply the catalog to live databases, with history, locking and resume.
+
+pub mod dialect;
+pub mod error;
+pub mod ident;
+pub mod layout;
+pub mod migrate;
+pub mod model;
+pub mod render;
+
+pub use error::Error;

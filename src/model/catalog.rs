@@ -1,0 +1,486 @@
+//! The migration definitions under `migrations/`, embedded in the binary,
+//! and their resolution into a [`Schema`] for one dialect.
+//!
+//! Each migration is two files: `<group>/<version>.toml`, the neutral definition,
+//! and `<group>/<version>.dialects.toml`, per-dialect facts the neutral model
+//! cannot express (a length that really differs, a type as the official script
+//! writes it, constraint sets, sequence and trigger names).
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::{
+    Column, ColumnType, DefaultValue, ForeignKey, Index, KeyGenerator, Schema, SeedRow, Table,
+    Unique,
+};
+use crate::dialect::Dialect;
+use crate::error::Error;
+use crate::layout::TableGroup;
+
+/// A migration version such as `5.3.0`, ordered numerically part by part.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Version(Vec<u32>);
+
+impl Version {
+    /// Parses `a.b.c` (one or more numeric parts).
+    pub fn parse(s: &str) -> Result<Version, Error> {
+        let parts = s
+            .split('.')
+            .map(|p| p.parse::<u32>())
+            .collect::<Result<Vec<_>, _>>();
+        match parts {
+            Ok(p) if !p.is_empty() => Ok(Version(p)),
+            _ => Err(Error::Usage(format!(
+                "`{s}` is not a version (expected numbers separated by dots, e.g. 5.3.0)"
+            ))),
+        }
+    }
+}
+
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(u32::to_string).collect();
+        f.write_str(&parts.join("."))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupFile {
+    group: String,
+    version: String,
+    #[serde(rename = "table")]
+    tables: Vec<TableDef>,
+    #[serde(default, rename = "seed")]
+    seeds: Vec<SeedDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableDef {
+    name: String,
+    #[serde(default)]
+    only_in: Option<Vec<String>>,
+    columns: Vec<ColumnDef>,
+    #[serde(default)]
+    primary_key: Vec<String>,
+    #[serde(default)]
+    unique: Vec<Unique>,
+    #[serde(default)]
+    foreign_keys: Vec<ForeignKey>,
+    #[serde(default)]
+    indexes: Vec<Index>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColumnDef {
+    name: String,
+    #[serde(rename = "type")]
+    ty: ColumnType,
+    #[serde(default)]
+    native: Option<String>,
+    #[serde(default = "yes")]
+    nullable: bool,
+    #[serde(default)]
+    default: Option<DefaultValue>,
+    #[serde(default)]
+    identity: bool,
+    #[serde(default)]
+    only_in: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedDef {
+    table: String,
+    values: Vec<DefaultValue>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DialectPatch {
+    #[serde(default)]
+    columns: BTreeMap<String, ColumnPatch>,
+    #[serde(default)]
+    tables: BTreeMap<String, TablePatch>,
+    #[serde(default)]
+    sequences: BTreeMap<String, KeyGenerator>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColumnPatch {
+    #[serde(default, rename = "type")]
+    ty: Option<ColumnType>,
+    /// `""` removes a native type inherited from a base dialect.
+    #[serde(default)]
+    native: Option<String>,
+    #[serde(default)]
+    nullable: Option<bool>,
+    /// `{ expr = "none" }` removes the default.
+    #[serde(default)]
+    default: Option<PatchDefault>,
+    #[serde(default)]
+    identity: Option<bool>,
+}
+
+#[derive(Debug)]
+enum PatchDefault {
+    Set(DefaultValue),
+    Remove,
+}
+
+impl<'de> Deserialize<'de> for PatchDefault {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = toml::Value::deserialize(d)?;
+        if let Some(t) = v.as_table()
+            && t.get("expr").and_then(toml::Value::as_str) == Some("none")
+        {
+            return Ok(PatchDefault::Remove);
+        }
+        DefaultValue::deserialize(v)
+            .map(PatchDefault::Set)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TablePatch {
+    #[serde(default)]
+    primary_key: Option<Vec<String>>,
+    #[serde(default)]
+    unique: Option<Vec<Unique>>,
+    #[serde(default)]
+    foreign_keys: Option<Vec<ForeignKey>>,
+    #[serde(default)]
+    indexes: Option<Vec<Index>>,
+}
+
+/// One versioned migration of one table group.
+#[derive(Debug)]
+pub struct Migration {
+    /// The table group.
+    pub group: TableGroup,
+    /// The version it brings the group to.
+    pub version: Version,
+    /// SHA-256 (hex) of the parsed definition and overrides: independent of
+    /// comments, formatting, line endings and of how renderers turn it into SQL.
+    pub checksum: String,
+    def: GroupFile,
+    patches: BTreeMap<String, DialectPatch>,
+}
+
+impl Migration {
+    /// Parses a migration from the text of its two files.
+    pub fn parse(
+        group: TableGroup,
+        version: &str,
+        neutral: &str,
+        dialects: &str,
+    ) -> Result<Migration, Error> {
+        let bad = |message: String| Error::Definition {
+            group: group.name().into(),
+            version: version.into(),
+            message,
+        };
+        let neutral_value: toml::Table =
+            toml::from_str(neutral).map_err(|e| bad(format!("{version}.toml: {e}")))?;
+        let dialect_value: toml::Table =
+            toml::from_str(dialects).map_err(|e| bad(format!("{version}.dialects.toml: {e}")))?;
+        let def: GroupFile =
+            toml::from_str(neutral).map_err(|e| bad(format!("{version}.toml: {e}")))?;
+        let patches: BTreeMap<String, DialectPatch> =
+            toml::from_str(dialects).map_err(|e| bad(format!("{version}.dialects.toml: {e}")))?;
+        if def.group != group.name() || def.version != version {
+            return Err(bad(format!(
+                "file says group {} version {}",
+                def.group, def.version
+            )));
+        }
+        let mut hasher = Sha256::new();
+        // serde_json over toml's sorted maps is a canonical form of the parsed content.
+        hasher.update(serde_json::to_string(&neutral_value).unwrap_or_default());
+        hasher.update(b"\n");
+        hasher.update(serde_json::to_string(&dialect_value).unwrap_or_default());
+        let checksum = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let m = Migration {
+            group,
+            version: Version::parse(version)?,
+            checksum,
+            def,
+            patches,
+        };
+        m.validate().map_err(bad)?;
+        Ok(m)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        for d in self.patches.keys() {
+            if crate::dialect::by_name(d).is_none() {
+                return Err(format!("unknown dialect `{d}` in overrides"));
+            }
+        }
+        for t in &self.def.tables {
+            crate::ident::validate_identifier(&t.name, "table name").map_err(|e| e.to_string())?;
+            for c in &t.columns {
+                crate::ident::validate_identifier(&c.name, "column name")
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        for (d, p) in &self.patches {
+            for key in p.columns.keys() {
+                let (t, c) = key
+                    .split_once('.')
+                    .ok_or(format!("{d}: column key `{key}` is not TABLE.COLUMN"))?;
+                let table = self.def.tables.iter().find(|x| x.name == t);
+                if !table.is_some_and(|x| x.columns.iter().any(|col| col.name == c)) {
+                    return Err(format!("{d}: override for unknown column `{key}`"));
+                }
+            }
+            for t in p.tables.keys().chain(p.sequences.keys()) {
+                if !self.def.tables.iter().any(|x| &x.name == t) {
+                    return Err(format!("{d}: override for unknown table `{t}`"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The schema this migration creates, resolved for `dialect`: tables and
+    /// columns limited to those the dialect has, then the overrides of the
+    /// dialect's chain (e.g. `oracle` then `oracle-rac`) applied in order.
+    pub fn schema(&self, dialect: &dyn Dialect) -> Schema {
+        let chain = dialect.override_chain();
+        let included = |only: &Option<Vec<String>>| match only {
+            None => true,
+            Some(list) => list.iter().any(|d| chain.contains(&d.as_str())),
+        };
+        let patches: Vec<&DialectPatch> =
+            chain.iter().filter_map(|d| self.patches.get(*d)).collect();
+        let mut tables = Vec::new();
+        for t in self.def.tables.iter().filter(|t| included(&t.only_in)) {
+            let mut table = Table {
+                name: t.name.clone(),
+                columns: t
+                    .columns
+                    .iter()
+                    .filter(|c| included(&c.only_in))
+                    .map(|c| Column {
+                        name: c.name.clone(),
+                        ty: c.ty,
+                        native: c.native.clone(),
+                        nullable: c.nullable && !t.primary_key.contains(&c.name),
+                        default: c.default.clone(),
+                        identity: c.identity,
+                    })
+                    .collect(),
+                primary_key: t.primary_key.clone(),
+                unique: t.unique.clone(),
+                foreign_keys: t.foreign_keys.clone(),
+                indexes: t.indexes.clone(),
+                key_generator: KeyGenerator::default(),
+            };
+            for p in &patches {
+                for col in &mut table.columns {
+                    if let Some(cp) = p.columns.get(&format!("{}.{}", t.name, col.name)) {
+                        if let Some(ty) = cp.ty {
+                            col.ty = ty;
+                        }
+                        if let Some(n) = &cp.native {
+                            col.native = (!n.is_empty()).then(|| n.clone());
+                        }
+                        if let Some(n) = cp.nullable {
+                            col.nullable = n;
+                        }
+                        match &cp.default {
+                            Some(PatchDefault::Set(v)) => col.default = Some(v.clone()),
+                            Some(PatchDefault::Remove) => col.default = None,
+                            None => {}
+                        }
+                        if let Some(i) = cp.identity {
+                            col.identity = i;
+                        }
+                    }
+                }
+                if let Some(tp) = p.tables.get(&t.name) {
+                    if let Some(pk) = &tp.primary_key {
+                        table.primary_key = pk.clone();
+                    }
+                    if let Some(u) = &tp.unique {
+                        table.unique = u.clone();
+                    }
+                    if let Some(f) = &tp.foreign_keys {
+                        table.foreign_keys = f.clone();
+                    }
+                    if let Some(i) = &tp.indexes {
+                        table.indexes = i.clone();
+                    }
+                }
+                if let Some(k) = p.sequences.get(&t.name) {
+                    if k.sequence.is_some() {
+                        table.key_generator.sequence = k.sequence.clone();
+                    }
+                    if k.trigger.is_some() {
+                        table.key_generator.trigger = k.trigger.clone();
+                    }
+                }
+            }
+            for col in &mut table.columns {
+                if table.primary_key.contains(&col.name) {
+                    col.nullable = false;
+                }
+            }
+            tables.push(table);
+        }
+        let seeds = self
+            .def
+            .seeds
+            .iter()
+            .filter(|s| tables.iter().any(|t| t.name == s.table))
+            .map(|s| SeedRow {
+                table: s.table.clone(),
+                values: s.values.clone(),
+            })
+            .collect();
+        Schema { tables, seeds }
+    }
+}
+
+/// Every migration isdb knows, by group and version.
+#[derive(Debug)]
+pub struct Catalog {
+    migrations: Vec<Migration>,
+}
+
+macro_rules! builtin {
+    ($(($group:expr, $dir:literal, $version:literal)),* $(,)?) => {
+        [$(
+            (
+                $group,
+                $version,
+                include_str!(concat!("../../migrations/", $dir, "/", $version, ".toml")),
+                include_str!(concat!("../../migrations/", $dir, "/", $version, ".dialects.toml")),
+            ),
+        )*]
+    };
+}
+
+impl Catalog {
+    /// The migrations built into this binary (parsed once).
+    pub fn builtin() -> Result<&'static Catalog, Error> {
+        static CATALOG: OnceLock<Result<Catalog, String>> = OnceLock::new();
+        let c = CATALOG.get_or_init(|| {
+            let files = builtin![
+                (TableGroup::Registry, "registry", "5.3.0"),
+                (TableGroup::UserManagement, "user-management", "5.3.0"),
+                (TableGroup::Identity, "identity", "5.3.0"),
+                (TableGroup::Metrics, "metrics", "5.3.0"),
+                (TableGroup::Bps, "bps", "5.3.0"),
+            ];
+            let mut migrations = Vec::new();
+            for (group, version, neutral, dialects) in files {
+                migrations.push(
+                    Migration::parse(group, version, neutral, dialects)
+                        .map_err(|e| e.to_string())?,
+                );
+            }
+            migrations.sort_by(|a, b| a.group.cmp(&b.group).then(a.version.cmp(&b.version)));
+            Ok(Catalog { migrations })
+        });
+        c.as_ref().map_err(|e| Error::Definition {
+            group: "builtin".into(),
+            version: "-".into(),
+            message: e.clone(),
+        })
+    }
+
+    /// The migrations of `group`, oldest first.
+    pub fn group(&self, group: TableGroup) -> impl Iterator<Item = &Migration> {
+        self.migrations.iter().filter(move |m| m.group == group)
+    }
+
+    /// The migrations of `group` up to and including `target` (all when `None`).
+    pub fn up_to<'a>(
+        &'a self,
+        group: TableGroup,
+        target: Option<&'a Version>,
+    ) -> impl Iterator<Item = &'a Migration> {
+        self.group(group)
+            .filter(move |m| target.is_none_or(|t| &m.version <= t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalog_parses_and_has_every_group() {
+        let c = Catalog::builtin().unwrap();
+        for g in TableGroup::ALL {
+            assert_eq!(c.group(g).count(), 1, "{g}");
+        }
+    }
+
+    #[test]
+    fn versions_order_numerically() {
+        assert!(Version::parse("5.10.0").unwrap() > Version::parse("5.9.0").unwrap());
+        assert!(Version::parse("5.3").is_ok());
+        assert!(Version::parse("5.x").is_err());
+    }
+
+    #[test]
+    fn checksum_ignores_comments_and_line_endings_but_not_content() {
+        let a = "group = \"metrics\"\nversion = \"1.0\"\n[[table]]\nname = \"T\"\ncolumns = [{ name = \"A\", type = \"integer\" }]\n";
+        let b = a
+            .replace('\n', "\r\n")
+            .replace("[[table]]", "# a comment\n[[table]]");
+        let c = a.replace("integer", "bigint");
+        let ma = Migration::parse(TableGroup::Metrics, "1.0", a, "").unwrap();
+        let mb = Migration::parse(TableGroup::Metrics, "1.0", &b, "").unwrap();
+        let mc = Migration::parse(TableGroup::Metrics, "1.0", &c, "").unwrap();
+        assert_eq!(ma.checksum, mb.checksum);
+        assert_ne!(ma.checksum, mc.checksum);
+    }
+
+    #[test]
+    fn overrides_for_unknown_objects_are_refused() {
+        let a = "group = \"metrics\"\nversion = \"1.0\"\n[[table]]\nname = \"T\"\ncolumns = [{ name = \"A\", type = \"integer\" }]\n";
+        let e = Migration::parse(
+            TableGroup::Metrics,
+            "1.0",
+            a,
+            "[mysql.columns]\n\"T.B\" = { type = \"bigint\" }\n",
+        );
+        assert!(e.unwrap_err().to_string().contains("unknown column `T.B`"));
+        let e = Migration::parse(TableGroup::Metrics, "1.0", a, "[nosql.columns]\n");
+        assert!(e.unwrap_err().to_string().contains("unknown dialect"));
+    }
+}

@@ -10,6 +10,7 @@
 //! - [`layout`]: logical databases → physical databases;
 //! - [`migrate`]: apply the catalog to live databases, with history, locking and resume.
 
+pub mod config;
 pub mod dialect;
 pub mod error;
 pub mod ident;

@@ -1,1 +1,425 @@
+//! Rendering a resolved [`Schema`] as SQL statements and as a script that the
+//! RDBMS's own client runs as-is.
 
+use std::fmt;
+
+use crate::dialect::{Dialect, IdentityStyle, ScriptStyle};
+use crate::model::{Column, ColumnType, ForeignKey, OnDelete, Schema, Table};
+
+/// What a statement does; the migration runner treats data changes differently
+/// from DDL on dialects where DDL commits implicitly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementKind {
+    /// `CREATE SEQUENCE`.
+    CreateSequence,
+    /// `CREATE TABLE`.
+    CreateTable,
+    /// A trigger: a procedural block whose own `;` belong to it.
+    CreateTrigger,
+    /// `CREATE INDEX`.
+    CreateIndex,
+    /// `ALTER TABLE … ADD FOREIGN KEY` (a reference to a table created later).
+    AddForeignKey,
+    /// `INSERT` of a seed row.
+    Insert,
+}
+
+/// One SQL statement, without its script terminator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// What it does.
+    pub kind: StatementKind,
+    /// The SQL text.
+    pub sql: String,
+}
+
+/// Choices that change the SQL but not the schema it creates.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// Write `IF NOT EXISTS` where the dialect supports it and put indexes
+    /// inside `CREATE TABLE`, so that re-running a half-applied migration on a
+    /// dialect whose DDL commits implicitly is safe.
+    pub idempotent: bool,
+}
+
+/// Renders every object of `schema` for `dialect`, in an order the database accepts.
+pub fn statements(dialect: &dyn Dialect, schema: &Schema, opts: RenderOptions) -> Vec<Statement> {
+    let idempotent = opts.idempotent && dialect.supports_if_not_exists();
+    let mut out = Vec::new();
+    let mut deferred_fks = Vec::new();
+    let mut created: Vec<&str> = Vec::new();
+    for table in creation_order(schema) {
+        let identity = table.identity_column();
+        let style = dialect.identity_style();
+        let sequence = identity.map(|_| {
+            table
+                .key_generator
+                .sequence
+                .clone()
+                .unwrap_or_else(|| dialect.default_sequence_name(&table.name))
+        });
+        if let (Some(seq), IdentityStyle::SequenceDefault | IdentityStyle::SequenceTrigger) =
+            (&sequence, style)
+        {
+            let mut sql = dialect.create_sequence(seq);
+            if idempotent {
+                sql = sql.replacen("CREATE SEQUENCE", "CREATE SEQUENCE IF NOT EXISTS", 1);
+            }
+            out.push(Statement {
+                kind: StatementKind::CreateSequence,
+                sql,
+            });
+        }
+        let (inline_fks, later): (Vec<&ForeignKey>, Vec<&ForeignKey>) =
+            table.foreign_keys.iter().partition(|fk| {
+                fk.references == table.name || created.contains(&fk.references.as_str())
+            });
+        deferred_fks.extend(later.into_iter().map(|fk| (table, fk)));
+        out.push(Statement {
+            kind: StatementKind::CreateTable,
+            sql: create_table(dialect, table, sequence.as_deref(), &inline_fks, idempotent),
+        });
+        created.push(&table.name);
+        if let (Some(col), Some(seq), IdentityStyle::SequenceTrigger) = (identity, &sequence, style)
+        {
+            let trig = table
+                .key_generator
+                .trigger
+                .clone()
+                .unwrap_or_else(|| dialect.default_trigger_name(&table.name));
+            if let Some(sql) = dialect.identity_trigger(&table.name, &col.name, seq, &trig) {
+                out.push(Statement {
+                    kind: StatementKind::CreateTrigger,
+                    sql,
+                });
+            }
+        }
+        if !idempotent || !dialect.data().table_options.is_some() {
+            for idx in &table.indexes {
+                let cols: Vec<String> =
+                    idx.columns.iter().map(|c| dialect.object_name(c)).collect();
+                out.push(Statement {
+                    kind: StatementKind::CreateIndex,
+                    sql: format!(
+                        "CREATE {}INDEX {}{} ON {} ({})",
+                        if idx.unique { "UNIQUE " } else { "" },
+                        if idempotent { "IF NOT EXISTS " } else { "" },
+                        dialect.object_name(&idx.name),
+                        dialect.object_name(&table.name),
+                        cols.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    for (table, fk) in deferred_fks {
+        out.push(Statement {
+            kind: StatementKind::AddForeignKey,
+            sql: format!(
+                "ALTER TABLE {} ADD {}",
+                dialect.object_name(&table.name),
+                foreign_key(dialect, fk)
+            ),
+        });
+    }
+    for seed in &schema.seeds {
+        let values: Vec<String> = seed.values.iter().map(|v| dialect.literal(v)).collect();
+        out.push(Statement {
+            kind: StatementKind::Insert,
+            sql: format!(
+                "INSERT INTO {} VALUES ({})",
+                dialect.object_name(&seed.table),
+                values.join(", ")
+            ),
+        });
+    }
+    out
+}
+
+/// Tables in definition order, except that a table comes after the tables its
+/// foreign keys reference where that is possible (cycles keep definition order).
+fn creation_order(schema: &Schema) -> Vec<&Table> {
+    let mut done: Vec<&Table> = Vec::new();
+    let mut pending: Vec<&Table> = schema.tables.iter().collect();
+    while !pending.is_empty() {
+        let ready = pending.iter().position(|t| {
+            t.foreign_keys.iter().all(|fk| {
+                fk.references == t.name
+                    || done.iter().any(|d| d.name == fk.references)
+                    || !pending.iter().any(|p| p.name == fk.references)
+            })
+        });
+        done.push(pending.remove(ready.unwrap_or(0)));
+    }
+    done
+}
+
+fn column_sql(
+    dialect: &dyn Dialect,
+    table: &Table,
+    col: &Column,
+    sequence: Option<&str>,
+) -> String {
+    let style = dialect.identity_style();
+    let sqlite_rowid = col.identity
+        && style == IdentityStyle::SqliteAutoincrement
+        && table.primary_key.len() == 1
+        && table.primary_key[0] == col.name
+        && matches!(
+            col.ty,
+            ColumnType::Integer | ColumnType::BigInt | ColumnType::SmallInt
+        );
+    if sqlite_rowid {
+        return format!(
+            "{} INTEGER PRIMARY KEY AUTOINCREMENT",
+            dialect.object_name(&col.name)
+        );
+    }
+    let mut s = format!(
+        "{} {}",
+        dialect.object_name(&col.name),
+        col.native
+            .clone()
+            .unwrap_or_else(|| dialect.render_type(&col.ty))
+    );
+    if col.identity {
+        match (style, sequence) {
+            (IdentityStyle::SequenceDefault, Some(seq)) => {
+                s.push_str(&format!(" DEFAULT NEXTVAL('{seq}')"))
+            }
+            (IdentityStyle::Identity, _) => s.push_str(" IDENTITY(1,1)"),
+            _ => {}
+        }
+    }
+    if let (Some(d), false) = (
+        &col.default,
+        col.identity && style == IdentityStyle::SequenceDefault,
+    ) {
+        s.push_str(" DEFAULT ");
+        s.push_str(&dialect.literal(d));
+    }
+    if !col.nullable {
+        s.push_str(" NOT NULL");
+    }
+    if col.identity && style == IdentityStyle::AutoIncrement {
+        s.push_str(" AUTO_INCREMENT");
+    }
+    s
+}
+
+fn names(dialect: &dyn Dialect, cols: &[String]) -> String {
+    cols.iter()
+        .map(|c| dialect.object_name(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn constraint_prefix(dialect: &dyn Dialect, name: &Option<String>) -> String {
+    name.as_ref()
+        .map(|n| format!("CONSTRAINT {} ", dialect.object_name(n)))
+        .unwrap_or_default()
+}
+
+fn foreign_key(dialect: &dyn Dialect, fk: &ForeignKey) -> String {
+    let mut s = format!(
+        "{}FOREIGN KEY ({}) REFERENCES {} ({})",
+        constraint_prefix(dialect, &fk.name),
+        names(dialect, &fk.columns),
+        dialect.object_name(&fk.references),
+        names(dialect, &fk.ref_columns)
+    );
+    if fk.on_delete != OnDelete::NoAction {
+        s.push_str(" ON DELETE ");
+        s.push_str(fk.on_delete.sql());
+    }
+    s
+}
+
+fn create_table(
+    dialect: &dyn Dialect,
+    table: &Table,
+    sequence: Option<&str>,
+    fks: &[&ForeignKey],
+    idempotent: bool,
+) -> String {
+    let mut lines: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| column_sql(dialect, table, c, sequence))
+        .collect();
+    let rowid_pk = lines
+        .iter()
+        .any(|l| l.ends_with("PRIMARY KEY AUTOINCREMENT"));
+    if !table.primary_key.is_empty() && !rowid_pk {
+        lines.push(format!(
+            "PRIMARY KEY ({})",
+            names(dialect, &table.primary_key)
+        ));
+    }
+    for u in &table.unique {
+        lines.push(format!(
+            "{}UNIQUE ({})",
+            constraint_prefix(dialect, &u.name),
+            names(dialect, &u.columns)
+        ));
+    }
+    for fk in fks {
+        lines.push(foreign_key(dialect, fk));
+    }
+    let options = dialect.data().table_options.as_deref();
+    if idempotent && options.is_some() {
+        // Indexes inside CREATE TABLE make the table and its indexes one atomic DDL
+        // statement where DDL commits implicitly.
+        for idx in &table.indexes {
+            lines.push(format!(
+                "{}INDEX {} ({})",
+                if idx.unique { "UNIQUE " } else { "" },
+                dialect.object_name(&idx.name),
+                names(dialect, &idx.columns)
+            ));
+        }
+    }
+    let mut s = format!(
+        "CREATE TABLE {}{} (\n    {}\n)",
+        if idempotent { "IF NOT EXISTS " } else { "" },
+        dialect.object_name(&table.name),
+        lines.join(",\n    ")
+    );
+    if let Some(o) = options {
+        s.push(' ');
+        s.push_str(o);
+    }
+    s
+}
+
+/// A whole script for the dialect's command-line client.
+pub struct Script<'a> {
+    /// The dialect (decides terminators).
+    pub dialect: &'a dyn Dialect,
+    /// Comment lines written at the top.
+    pub header: Vec<String>,
+    /// The statements.
+    pub statements: &'a [Statement],
+}
+
+impl fmt::Display for Script<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for h in &self.header {
+            writeln!(f, "-- {h}")?;
+        }
+        if !self.header.is_empty() {
+            writeln!(f)?;
+        }
+        for st in self.statements {
+            match self.dialect.script_style() {
+                ScriptStyle::Semicolon => writeln!(f, "{};\n", st.sql)?,
+                ScriptStyle::Slash => writeln!(f, "{}\n/\n", st.sql)?,
+                ScriptStyle::Go => writeln!(f, "{};\nGO\n", st.sql)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Splits a script written in `style` back into statements (without
+/// terminators), the way the dialect's client does. Comment lines are dropped.
+/// Used to run scripts through drivers that take one statement per call.
+pub fn split_script(style: ScriptStyle, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let push = |cur: &mut String, out: &mut Vec<String>| {
+        let s = cur.trim();
+        if !s.is_empty() {
+            out.push(s.to_string());
+        }
+        cur.clear();
+    };
+    match style {
+        ScriptStyle::Slash | ScriptStyle::Go => {
+            for line in text.lines() {
+                let t = line.trim();
+                let is_sep = match style {
+                    ScriptStyle::Slash => t == "/",
+                    _ => t.eq_ignore_ascii_case("go"),
+                };
+                if is_sep {
+                    if style == ScriptStyle::Go {
+                        let trimmed = cur.trim_end().trim_end_matches(';').to_string();
+                        cur = trimmed;
+                    }
+                    push(&mut cur, &mut out);
+                } else if !t.starts_with("--") {
+                    cur.push_str(line);
+                    cur.push('\n');
+                }
+            }
+        }
+        ScriptStyle::Semicolon => {
+            let mut in_quote = false;
+            for line in text.lines() {
+                if !in_quote && line.trim_start().starts_with("--") {
+                    continue;
+                }
+                for ch in line.chars() {
+                    if ch == '\'' {
+                        in_quote = !in_quote;
+                    }
+                    if ch == ';' && !in_quote {
+                        push(&mut cur, &mut out);
+                    } else {
+                        cur.push(ch);
+                    }
+                }
+                cur.push('\n');
+            }
+        }
+    }
+    push(&mut cur, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect;
+    use crate::model::catalog::Catalog;
+
+    #[test]
+    fn every_script_splits_back_into_its_statements() {
+        let catalog = Catalog::builtin().unwrap();
+        for d in dialect::all() {
+            for g in crate::layout::TableGroup::ALL {
+                for m in catalog.group(g) {
+                    let stmts = statements(d, &m.schema(d), RenderOptions::default());
+                    let text = Script {
+                        dialect: d,
+                        header: vec!["header; with a semicolon".into()],
+                        statements: &stmts,
+                    }
+                    .to_string();
+                    let split = split_script(d.script_style(), &text);
+                    let expected: Vec<String> =
+                        stmts.iter().map(|s| s.sql.trim().to_string()).collect();
+                    assert_eq!(split, expected, "{} {}", d.name(), g);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn oracle_blocks_keep_their_semicolons_and_plain_statements_have_none() {
+        let d = dialect::by_name("oracle").unwrap();
+        let m = Catalog::builtin()
+            .unwrap()
+            .group(crate::layout::TableGroup::Metrics)
+            .next()
+            .unwrap();
+        let stmts = statements(d, &m.schema(d), RenderOptions::default());
+        for s in &stmts {
+            match s.kind {
+                StatementKind::CreateTrigger => assert!(s.sql.ends_with("END;")),
+                _ => assert!(!s.sql.ends_with(';'), "{}", s.sql),
+            }
+        }
+    }
+}

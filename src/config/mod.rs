@@ -1,0 +1,1 @@
+//! Datasource and registry configuration for every node (issue 4).

@@ -10,10 +10,14 @@
 //! - [`layout`]: logical databases → physical databases;
 //! - [`migrate`]: apply the catalog to live databases, with history, locking and resume.
 
+pub mod atomic;
+pub mod cli;
 pub mod config;
 pub mod dialect;
+pub mod diff;
 pub mod error;
 pub mod ident;
+pub mod inspect;
 pub mod layout;
 pub mod migrate;
 pub mod model;

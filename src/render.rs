@@ -423,3 +423,74 @@ mod tests {
         }
     }
 }
+
+/// The script that creates every group `db` holds, at the newest version of
+/// each, for `dialect`: what `isdb render` writes to `sql/<database>.sql`.
+pub fn database_script(
+    dialect: &dyn Dialect,
+    db: &crate::layout::PhysicalDb,
+    catalog: &crate::model::catalog::Catalog,
+) -> String {
+    let logical: Vec<String> = db.logical.iter().map(|l| l.name()).collect();
+    let mut text = String::new();
+    let header = vec![
+        format!(
+            "Database {} for {} ({}).",
+            db.name,
+            dialect.data().title,
+            logical.join(", ")
+        ),
+        format!(
+            "Written by isdb {}; run it with the RDBMS's own client.",
+            env!("CARGO_PKG_VERSION")
+        ),
+    ];
+    text.push_str(
+        &Script {
+            dialect,
+            header,
+            statements: &[],
+        }
+        .to_string(),
+    );
+    for group in db.groups() {
+        for m in catalog.group(group) {
+            let stmts = statements(dialect, &m.schema(dialect), RenderOptions::default());
+            text.push_str(
+                &Script {
+                    dialect,
+                    header: vec![format!(
+                        "Table group {} {} (checksum {}).",
+                        group, m.version, m.checksum
+                    )],
+                    statements: &stmts,
+                }
+                .to_string(),
+            );
+        }
+    }
+    text
+}
+
+/// Writes `out/sql/<database>.sql` for every physical database of `layout`,
+/// each file atomically. Returns the paths written.
+pub fn write_scripts(
+    dialect: &dyn Dialect,
+    layout: &crate::layout::Layout,
+    out: &std::path::Path,
+    force: bool,
+) -> Result<Vec<std::path::PathBuf>, crate::Error> {
+    let catalog = crate::model::catalog::Catalog::builtin()?;
+    crate::atomic::check_output_dir(out, force)?;
+    let mut written = Vec::new();
+    for db in &layout.databases {
+        let path = out.join("sql").join(format!("{}.sql", db.name));
+        crate::atomic::write_file(
+            &path,
+            database_script(dialect, db, catalog).as_bytes(),
+            false,
+        )?;
+        written.push(path);
+    }
+    Ok(written)
+}

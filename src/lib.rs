@@ -22,5 +22,6 @@ pub mod layout;
 pub mod migrate;
 pub mod model;
 pub mod render;
+pub mod secret;
 
 pub use error::Error;

@@ -28,6 +28,93 @@ pub struct Cli {
 pub enum Command {
     /// Write the SQL scripts of every database of a layout, for one dialect.
     Render(RenderArgs),
+    /// Create and migrate every database of a layout (SQLite files under ./isdb-data by default).
+    Migrate(MigrateArgs),
+    /// Show applied and pending migrations per database (exit 1 when something is pending).
+    Status(StatusArgs),
+}
+
+/// Where the databases are: shared by every command that connects.
+#[derive(Debug, Args)]
+pub struct TargetFlags {
+    /// Database layout [default: merged].
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutArg>,
+    /// postgres://, mysql:// (MariaDB too) or sqlite: URL. Merged: it names the database;
+    /// split: it names the server. Default: SQLite files under ./isdb-data.
+    /// Put passwords in ISDB_PASSWORD or ISDB_PASSWORD_<LOGICAL_DB>, not here.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Number of IS nodes, one local registry each [default: 2].
+    #[arg(long)]
+    pub nodes: Option<u16>,
+    /// Prefix for every database name.
+    #[arg(long)]
+    pub db_prefix: Option<String>,
+    /// Config file [default: ./isdb.toml when it exists].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Character set of MySQL/MariaDB databases isdb creates [default: latin1, WSO2's supported charset].
+    #[arg(long)]
+    pub mysql_charset: Option<String>,
+    /// Seconds to wait for a database connection [default: 10].
+    #[arg(long)]
+    pub connect_timeout: Option<u64>,
+    /// Seconds to wait for another isdb run's migration lock [default: 60].
+    #[arg(long)]
+    pub lock_timeout: Option<u64>,
+}
+
+impl TargetFlags {
+    /// The library's view of these flags.
+    pub fn to_target_args(&self) -> crate::migrate::TargetArgs {
+        let default_config = PathBuf::from("isdb.toml");
+        crate::migrate::TargetArgs {
+            layout: self.layout.map(Into::into),
+            url: self.url.clone(),
+            nodes: self.nodes,
+            db_prefix: self.db_prefix.clone(),
+            config: self
+                .config
+                .clone()
+                .or_else(|| default_config.is_file().then_some(default_config)),
+            mysql_charset: self.mysql_charset.clone(),
+            connect_timeout: self.connect_timeout.map(std::time::Duration::from_secs),
+            lock_timeout: self.lock_timeout.map(std::time::Duration::from_secs),
+        }
+    }
+}
+
+/// `isdb migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Where the databases are.
+    #[command(flatten)]
+    pub target: TargetFlags,
+    /// Print the SQL that would run, per database, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Output format of reports.
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub enum Format {
+    /// Human-readable.
+    #[default]
+    Text,
+    /// JSON, for tools.
+    Json,
+}
+
+/// `isdb status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Where the databases are.
+    #[command(flatten)]
+    pub target: TargetFlags,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 /// Layout choice on the command line.

@@ -2,10 +2,11 @@
 //! before any work starts, then each subcommand is one library call.
 
 mod args;
+mod progress;
 
 use std::io::Write;
 
-pub use args::{Cli, Command};
+pub use args::{Cli, Command, Format};
 
 use crate::error::Error;
 use crate::layout::Layout;
@@ -24,5 +25,87 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
             }
             Ok(0)
         }
+        Command::Migrate(a) => {
+            let deployment = crate::migrate::resolve(&a.target.to_target_args(), &env)?;
+            let plan = crate::migrate::Plan::new(deployment);
+            if a.dry_run {
+                let mut out = std::io::stdout().lock();
+                for s in plan.dry_run().await? {
+                    let _ = writeln!(out, "-- ==== {} ({})", s.database, s.location);
+                    if s.sql.is_empty() {
+                        let _ = writeln!(out, "-- up to date, nothing would run\n");
+                    } else {
+                        let _ = writeln!(out, "{}", s.sql);
+                    }
+                }
+                return Ok(0);
+            }
+            let report = if cli.quiet {
+                plan.migrate(&crate::migrate::NoProgress).await?
+            } else {
+                plan.migrate(&progress::TerminalProgress::new()).await?
+            };
+            if !cli.quiet {
+                let n = report.applied();
+                let dbs = report.databases.len();
+                if n == 0 {
+                    println!("all {dbs} database(s) already up to date; nothing applied");
+                } else {
+                    println!("applied {n} migration(s) across {dbs} database(s)");
+                }
+            }
+            Ok(0)
+        }
+        Command::Status(a) => {
+            let deployment = crate::migrate::resolve(&a.target.to_target_args(), &env)?;
+            let report = crate::migrate::Plan::new(deployment).status().await?;
+            let mut out = std::io::stdout().lock();
+            match a.format {
+                Format::Json => {
+                    let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+                    let _ = writeln!(out, "{text}");
+                }
+                Format::Text => {
+                    for d in &report.databases {
+                        let state = if d.reachable {
+                            "reachable"
+                        } else {
+                            "NOT reachable"
+                        };
+                        let _ = writeln!(out, "{} ({}): {state}", d.database, d.location);
+                        if let Some(e) = &d.error {
+                            let _ = writeln!(out, "  {e}");
+                        }
+                        for g in &d.groups {
+                            let _ = writeln!(
+                                out,
+                                "  {:<16} applied: {:<10} pending: {:<10}{}",
+                                g.group,
+                                list(&g.applied),
+                                list(&g.pending),
+                                if g.partial.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" half-applied: {}", list(&g.partial))
+                                }
+                            );
+                        }
+                    }
+                }
+            }
+            Ok(if report.up_to_date() { 0 } else { 1 })
+        }
+    }
+}
+
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok()
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        "-".into()
+    } else {
+        v.join(",")
     }
 }

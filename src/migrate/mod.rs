@@ -1,4 +1,42 @@
-//! Applying migrations to live databases.
+//! Applying the migration catalog to live databases.
+//!
+//! The algorithm is written once, over sqlx's `Any` driver, with small
+//! per-engine hooks (`backend`):
+//! 1. create the physical database if it is missing;
+//! 2. take a session-level lock on a dedicated connection (PostgreSQL
+//!    advisory lock, MySQL/MariaDB `GET_LOCK`, SQLite an exclusive file lock),
+//!    released on every path, and by the server if the process dies;
+//! 3. create `ISDB_SCHEMA_HISTORY` if needed, refuse changed or unknown migrations;
+//! 4. apply what is pending: on PostgreSQL and SQLite each migration in one
+//!    transaction; on MySQL/MariaDB statement by statement, each rendered
+//!    idempotently and its progress recorded, so a run killed half-way is
+//!    finished by the next one.
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), isdb::Error> {
+//! use isdb::migrate::{resolve, Plan, TargetArgs};
+//! let deployment = resolve(&TargetArgs::default(), &|k| std::env::var(k).ok())?;
+//! let report = Plan::new(deployment).migrate(&isdb::migrate::NoProgress).await?;
+//! println!("{} migrations applied", report.applied());
+//! # Ok(()) }
+//! ```
+
+mod backend;
+pub mod history;
+mod runner;
+pub mod target;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use history::{HISTORY_TABLE, HistoryRow};
+pub use runner::{
+    DatabaseReport, DatabaseStatus, DryRunScript, GroupStatus, MigrateReport, StatusReport,
+};
+pub use target::{Backend, ConfigFile, DbConnection, Deployment, TargetArgs, resolve};
+
+use crate::error::Error;
+use crate::model::catalog::Version;
 
 /// A migration run failed or found the history inconsistent.
 #[derive(Debug, thiserror::Error)]
@@ -6,9 +44,11 @@
 pub enum MigrateError {
     /// An applied migration's definition has changed since.
     #[error(
-        "migration {group} {version} was applied with checksum {applied} but is now {current}; applied migrations must not change: add a new migration instead"
+        "{database}: migration {group} {version} was applied with checksum {applied} but its definition now has checksum {current}; an applied migration must not change: add a new migration instead"
     )]
     ChecksumMismatch {
+        /// Physical database.
+        database: String,
         /// Table group.
         group: String,
         /// Version.
@@ -18,4 +58,167 @@ pub enum MigrateError {
         /// Checksum of the definition now.
         current: String,
     },
+    /// The history records a migration this isdb does not know.
+    #[error(
+        "{database}: the history records {group} {version}, which this isdb does not know (was it applied by a newer isdb?)"
+    )]
+    UnknownApplied {
+        /// Physical database.
+        database: String,
+        /// Table group.
+        group: String,
+        /// Version.
+        version: String,
+    },
+    /// A statement failed.
+    #[error(
+        "{database}: migration {group} {version} failed at statement {index} of {total} ({head}): {source}\n  statements before it are applied and recorded; fix the cause and run `isdb migrate` again to resume"
+    )]
+    StatementFailed {
+        /// Physical database.
+        database: String,
+        /// Table group.
+        group: String,
+        /// Version.
+        version: String,
+        /// 1-based statement number.
+        index: usize,
+        /// Statements in the migration.
+        total: usize,
+        /// The statement's first line.
+        head: String,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// Another runner held the lock for too long.
+    #[error(
+        "{database}: another isdb run holds the migration lock; gave up after {}s (--lock-timeout)",
+        waited.as_secs()
+    )]
+    LockTimeout {
+        /// Physical database.
+        database: String,
+        /// How long isdb waited.
+        waited: Duration,
+    },
+    /// The server did not answer in time.
+    #[error("cannot connect to {target}: no answer within {}s (--connect-timeout)", after.as_secs())]
+    ConnectTimeout {
+        /// Where (no password).
+        target: String,
+        /// The timeout.
+        after: Duration,
+    },
+    /// Several databases failed; each error is listed.
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<Error>),
+}
+
+/// Something worth telling the operator while a run goes on.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Work on a database starts; `statements` is how many will run.
+    DatabaseStarted {
+        /// Physical database.
+        database: String,
+        /// Statements pending.
+        statements: usize,
+    },
+    /// Waiting for another runner's lock.
+    WaitingForLock {
+        /// Physical database.
+        database: String,
+    },
+    /// One statement done.
+    StatementDone {
+        /// Physical database.
+        database: String,
+    },
+    /// A migration completed.
+    MigrationApplied {
+        /// Physical database.
+        database: String,
+        /// Table group.
+        group: String,
+        /// Version.
+        version: String,
+        /// Whether it resumed a half-applied run.
+        resumed: bool,
+    },
+    /// Work on a database finished.
+    DatabaseFinished {
+        /// Physical database.
+        database: String,
+        /// Migrations applied.
+        applied: usize,
+    },
+}
+
+/// Receives [`Event`]s (progress bars, log lines).
+pub trait Progress: Send + Sync {
+    /// Called for each event, from any task.
+    fn event(&self, event: &Event);
+}
+
+/// A [`Progress`] that ignores everything.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn event(&self, _: &Event) {}
+}
+
+/// What to do to a deployment: the library entry point of `migrate`, `status` and `--dry-run`.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    deployment: Arc<Deployment>,
+    target: Option<Version>,
+    parallelism: usize,
+}
+
+impl Plan {
+    /// A plan to bring every database of `deployment` to the newest version.
+    pub fn new(deployment: Deployment) -> Plan {
+        Plan {
+            deployment: Arc::new(deployment),
+            target: None,
+            parallelism: 4,
+        }
+    }
+
+    /// Stop at `version` instead of the newest (per group: migrations up to it).
+    pub fn to_version(mut self, version: Version) -> Plan {
+        self.target = Some(version);
+        self
+    }
+
+    /// How many databases are worked on at once (default 4).
+    pub fn parallelism(mut self, n: usize) -> Plan {
+        self.parallelism = n.max(1);
+        self
+    }
+
+    /// The deployment.
+    pub fn deployment(&self) -> &Deployment {
+        &self.deployment
+    }
+
+    /// Creates missing databases and applies every pending migration.
+    pub async fn migrate(
+        &self,
+        progress: &(dyn Progress + 'static),
+    ) -> Result<MigrateReport, Error> {
+        runner::migrate(self, progress).await
+    }
+
+    /// The SQL a run would execute, per database; changes nothing.
+    pub async fn dry_run(&self) -> Result<Vec<DryRunScript>, Error> {
+        runner::dry_run(self).await
+    }
+
+    /// Applied and pending versions per database and group; changes nothing.
+    pub async fn status(&self) -> Result<StatusReport, Error> {
+        runner::status(self).await
+    }
 }

@@ -427,13 +427,10 @@ impl Catalog {
     }
 
     /// The migrations of `group` up to and including `target` (all when `None`).
-    pub fn up_to<'a>(
-        &'a self,
-        group: TableGroup,
-        target: Option<&'a Version>,
-    ) -> impl Iterator<Item = &'a Migration> {
+    pub fn up_to(&self, group: TableGroup, target: Option<&Version>) -> Vec<&Migration> {
         self.group(group)
-            .filter(move |m| target.is_none_or(|t| &m.version <= t))
+            .filter(|m| target.is_none_or(|t| &m.version <= t))
+            .collect()
     }
 }
 

@@ -1,0 +1,130 @@
+//! What differs between the live engines for the migration runner: SQL for
+//! database creation and session locks, bind placeholders, error codes. The
+//! runner itself (`super::runner`) is written once over sqlx's `Any` driver.
+
+use super::target::Backend;
+
+/// How a backend serializes runners on one database.
+pub(crate) enum LockMethod {
+    /// A session-level lock taken with SQL on a dedicated connection; the
+    /// statement binds the lock name and returns 1 when the lock was taken.
+    Session {
+        /// Try once to take the lock; returns 1 or 0.
+        try_lock: &'static str,
+        /// Release it.
+        unlock: &'static str,
+    },
+    /// An exclusive lock on a file beside the database file (SQLite).
+    File,
+}
+
+/// The per-engine hooks of the runner.
+pub(crate) trait LiveBackend: Sync {
+    /// The bind placeholder for the `n`-th parameter (1-based).
+    fn placeholder(&self, _n: usize) -> String {
+        "?".into()
+    }
+
+    /// The database to connect to for server-level work (`None`: none).
+    fn maintenance_database(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// A query binding one database name that returns a row when it exists
+    /// (`None`: the backend has no server, e.g. SQLite files).
+    fn database_exists_sql(&self) -> Option<&'static str>;
+
+    /// `CREATE DATABASE` for an already quoted name.
+    fn create_database_sql(&self, quoted: &str, mysql_charset: &str) -> Option<String>;
+
+    /// Whether an error from `CREATE DATABASE` means another runner created it first.
+    fn is_duplicate_database(&self, e: &sqlx::Error) -> bool {
+        let _ = e;
+        false
+    }
+
+    /// How runners are serialized.
+    fn lock_method(&self) -> LockMethod;
+}
+
+struct PostgresBackend;
+struct MySqlBackend;
+struct SqliteBackend;
+
+impl LiveBackend for PostgresBackend {
+    fn placeholder(&self, n: usize) -> String {
+        format!("${n}")
+    }
+
+    fn maintenance_database(&self) -> Option<&'static str> {
+        Some("postgres")
+    }
+
+    fn database_exists_sql(&self) -> Option<&'static str> {
+        Some("SELECT 1 FROM pg_database WHERE datname = $1")
+    }
+
+    fn create_database_sql(&self, quoted: &str, _: &str) -> Option<String> {
+        Some(format!(
+            "CREATE DATABASE {quoted} ENCODING 'UTF8' TEMPLATE template0"
+        ))
+    }
+
+    fn is_duplicate_database(&self, e: &sqlx::Error) -> bool {
+        // 42P04 duplicate_database; 23505 when two CREATE DATABASE race on pg_database's index.
+        e.as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|c| c == "42P04" || c == "23505")
+    }
+
+    fn lock_method(&self) -> LockMethod {
+        LockMethod::Session {
+            try_lock: "SELECT CAST(CASE WHEN pg_try_advisory_lock(hashtext($1)) THEN 1 ELSE 0 END AS BIGINT)",
+            unlock: "SELECT CAST(CASE WHEN pg_advisory_unlock(hashtext($1)) THEN 1 ELSE 0 END AS BIGINT)",
+        }
+    }
+}
+
+impl LiveBackend for MySqlBackend {
+    fn database_exists_sql(&self) -> Option<&'static str> {
+        Some("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")
+    }
+
+    fn create_database_sql(&self, quoted: &str, charset: &str) -> Option<String> {
+        Some(format!(
+            "CREATE DATABASE IF NOT EXISTS {quoted} CHARACTER SET {charset}"
+        ))
+    }
+
+    fn lock_method(&self) -> LockMethod {
+        LockMethod::Session {
+            try_lock: "SELECT CAST(COALESCE(GET_LOCK(?, 0), 0) AS SIGNED)",
+            unlock: "SELECT CAST(COALESCE(RELEASE_LOCK(?), 0) AS SIGNED)",
+        }
+    }
+}
+
+impl LiveBackend for SqliteBackend {
+    fn database_exists_sql(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn create_database_sql(&self, _: &str, _: &str) -> Option<String> {
+        None
+    }
+
+    fn lock_method(&self) -> LockMethod {
+        LockMethod::File
+    }
+}
+
+impl Backend {
+    /// The runner hooks for this backend.
+    pub(crate) fn hooks(self) -> &'static dyn LiveBackend {
+        match self {
+            Backend::Postgres => &PostgresBackend,
+            Backend::MySql => &MySqlBackend,
+            Backend::Sqlite => &SqliteBackend,
+        }
+    }
+}

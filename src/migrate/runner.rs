@@ -1,0 +1,726 @@
+//! The migration algorithm, written once for every engine.
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use sqlx::{AnyConnection, ConnectOptions, Connection, Row};
+
+use super::backend::LockMethod;
+use super::history::{self, HistoryRow};
+use super::target::DbConnection;
+use super::{Event, MigrateError, Plan, Progress};
+use crate::dialect::Dialect;
+use crate::error::Error;
+use crate::model::catalog::{Catalog, Migration};
+use crate::render::{self, RenderOptions, Statement, StatementKind};
+
+/// The outcome of `migrate` for one database.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DatabaseReport {
+    /// Physical database.
+    pub database: String,
+    /// Whether isdb created it.
+    pub created: bool,
+    /// Migrations applied, as `group version`.
+    pub applied: Vec<String>,
+    /// Of those, the ones that resumed a half-applied run.
+    pub resumed: Vec<String>,
+}
+
+/// The outcome of `migrate`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MigrateReport {
+    /// Per database, in layout order.
+    pub databases: Vec<DatabaseReport>,
+}
+
+impl MigrateReport {
+    /// How many migrations were applied in all.
+    pub fn applied(&self) -> usize {
+        self.databases.iter().map(|d| d.applied.len()).sum()
+    }
+}
+
+/// What `--dry-run` would run in one database.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DryRunScript {
+    /// Physical database.
+    pub database: String,
+    /// Where it is (no password).
+    pub location: String,
+    /// The SQL, as a script for the dialect's client; empty when nothing is pending.
+    pub sql: String,
+}
+
+/// Applied and pending versions of one group in one database.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GroupStatus {
+    /// Table group.
+    pub group: String,
+    /// Versions applied completely.
+    pub applied: Vec<String>,
+    /// Versions not applied.
+    pub pending: Vec<String>,
+    /// Versions started but not finished (resumable).
+    pub partial: Vec<String>,
+}
+
+/// Status of one database.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DatabaseStatus {
+    /// Physical database.
+    pub database: String,
+    /// Where it is (no password).
+    pub location: String,
+    /// Whether isdb could connect (and the database exists).
+    pub reachable: bool,
+    /// Why it is not reachable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Per group.
+    pub groups: Vec<GroupStatus>,
+}
+
+/// Status of a deployment.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StatusReport {
+    /// Per database, in layout order.
+    pub databases: Vec<DatabaseStatus>,
+}
+
+impl StatusReport {
+    /// Whether every database is reachable and fully migrated.
+    pub fn up_to_date(&self) -> bool {
+        self.databases.iter().all(|d| {
+            d.reachable
+                && d.groups
+                    .iter()
+                    .all(|g| g.pending.is_empty() && g.partial.is_empty())
+        })
+    }
+}
+
+async fn connect(conn: &DbConnection, database: Option<&str>) -> Result<AnyConnection, Error> {
+    sqlx::any::install_default_drivers();
+    let url = conn.connect_url(database)?;
+    let target = match database {
+        Some(_) => conn.display(),
+        None => conn
+            .display()
+            .rsplit_once('/')
+            .map(|(s, _)| format!("{s}/"))
+            .unwrap_or_default(),
+    };
+    let opts = sqlx::any::AnyConnectOptions::from_url(&url)
+        .map_err(|e| Error::db(format!("cannot use the URL for {target}"), e))?
+        .disable_statement_logging();
+    match tokio::time::timeout(conn.connect_timeout, opts.connect()).await {
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => Err(Error::db(format!("cannot connect to {target}"), e)),
+        Err(_) => Err(MigrateError::ConnectTimeout {
+            target,
+            after: conn.connect_timeout,
+        }
+        .into()),
+    }
+}
+
+/// Whether the physical database exists (SQLite: its file).
+async fn database_exists(conn: &DbConnection) -> Result<bool, Error> {
+    let hooks = conn.backend.hooks();
+    let Some(sql) = hooks.database_exists_sql() else {
+        return Ok(conn.sqlite_path.as_ref().is_some_and(|p| p.exists()));
+    };
+    let mut admin = connect(conn, hooks.maintenance_database()).await?;
+    let row = sqlx::query(sql)
+        .bind(conn.db.name.clone())
+        .fetch_optional(&mut admin)
+        .await
+        .map_err(|e| Error::db(format!("cannot look up database {}", conn.db.name), e))?;
+    let _ = admin.close().await;
+    Ok(row.is_some())
+}
+
+/// Creates the database if it is missing; returns whether isdb created it.
+async fn ensure_database(conn: &DbConnection, dialect: &dyn Dialect) -> Result<bool, Error> {
+    if database_exists(conn).await? {
+        return Ok(false);
+    }
+    let hooks = conn.backend.hooks();
+    let Some(sql) =
+        hooks.create_database_sql(&dialect.quote_ident(&conn.db.name), &conn.mysql_charset)
+    else {
+        // SQLite: the file is created on first connect (mode=rwc); its directory here.
+        if let Some(dir) = conn
+            .sqlite_path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        return Ok(true);
+    };
+    let mut admin = connect(conn, hooks.maintenance_database()).await?;
+    let result = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut admin)
+        .await;
+    let _ = admin.close().await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if hooks.is_duplicate_database(&e) => Ok(false),
+        Err(e) => Err(Error::db(
+            format!("cannot create database {}", conn.db.name),
+            e,
+        )),
+    }
+}
+
+/// A held migration lock. Release it with [`Lock::release`]; if the process
+/// dies instead, the server (or the OS, for a file lock) releases it.
+enum Lock {
+    Session {
+        conn: AnyConnection,
+        unlock: &'static str,
+        name: String,
+    },
+    File(File),
+}
+
+impl Lock {
+    async fn acquire(conn: &DbConnection, progress: &dyn Progress) -> Result<Lock, Error> {
+        let name = format!("isdb:{}", conn.db.name);
+        let deadline = Instant::now() + conn.lock_timeout;
+        let mut told = false;
+        match conn.backend.hooks().lock_method() {
+            LockMethod::Session { try_lock, unlock } => {
+                let mut lock_conn = connect(conn, Some(&conn.db.name)).await?;
+                loop {
+                    let row = sqlx::query(try_lock)
+                        .bind(name.clone())
+                        .fetch_one(&mut lock_conn)
+                        .await
+                        .map_err(|e| {
+                            Error::db(
+                                format!("cannot take the migration lock on {}", conn.db.name),
+                                e,
+                            )
+                        })?;
+                    if row.try_get::<i64, _>(0).unwrap_or(0) == 1 {
+                        return Ok(Lock::Session {
+                            conn: lock_conn,
+                            unlock,
+                            name,
+                        });
+                    }
+                    if !wait_turn(conn, deadline, &mut told, progress).await {
+                        let _ = lock_conn.close().await;
+                        break;
+                    }
+                }
+            }
+            LockMethod::File => {
+                let path = lock_file_path(conn);
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+                }
+                let file = File::options()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(&path)
+                    .map_err(|e| Error::io(&path, e))?;
+                loop {
+                    match file.try_lock() {
+                        Ok(()) => return Ok(Lock::File(file)),
+                        Err(std::fs::TryLockError::WouldBlock) => {}
+                        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+                    }
+                    if !wait_turn(conn, deadline, &mut told, progress).await {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(MigrateError::LockTimeout {
+            database: conn.db.name.clone(),
+            waited: conn.lock_timeout,
+        }
+        .into())
+    }
+
+    async fn release(self) {
+        match self {
+            Lock::Session {
+                mut conn,
+                unlock,
+                name,
+            } => {
+                if let Err(e) = sqlx::query(unlock).bind(name).fetch_one(&mut conn).await {
+                    tracing::warn!(
+                        "releasing the migration lock failed ({e}); closing its connection releases it"
+                    );
+                }
+                let _ = conn.close().await;
+            }
+            Lock::File(f) => {
+                let _ = f.unlock();
+            }
+        }
+    }
+}
+
+fn lock_file_path(conn: &DbConnection) -> PathBuf {
+    let db = conn
+        .sqlite_path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&conn.db.name));
+    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".isdb-lock");
+    db.with_file_name(name)
+}
+
+/// Sleeps before the next lock attempt; false when the deadline has passed.
+async fn wait_turn(
+    conn: &DbConnection,
+    deadline: Instant,
+    told: &mut bool,
+    progress: &dyn Progress,
+) -> bool {
+    if Instant::now() >= deadline {
+        return false;
+    }
+    if !*told {
+        *told = true;
+        tracing::info!("{}: waiting for another isdb run to finish", conn.db.name);
+        progress.event(&Event::WaitingForLock {
+            database: conn.db.name.clone(),
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    true
+}
+
+/// One pending migration of one database.
+struct Pending<'a> {
+    migration: &'a Migration,
+    statements: Vec<Statement>,
+    /// The half-applied row to resume, if any.
+    resume: Option<HistoryRow>,
+}
+
+fn render_options(dialect: &dyn Dialect) -> RenderOptions {
+    RenderOptions {
+        idempotent: !dialect.supports_transactional_ddl(),
+    }
+}
+
+/// Compares the history with the catalog and lists what is pending.
+fn pending<'a>(
+    plan: &Plan,
+    catalog: &'a Catalog,
+    conn: &DbConnection,
+    rows: &[HistoryRow],
+) -> Result<Vec<Pending<'a>>, Error> {
+    let dialect = conn.backend.dialect();
+    let groups = conn.db.groups();
+    for r in rows {
+        let known = groups.iter().any(|g| {
+            g.name() == r.group
+                && catalog
+                    .group(*g)
+                    .any(|m| m.version.to_string() == r.version)
+        });
+        if !known {
+            return Err(MigrateError::UnknownApplied {
+                database: conn.db.name.clone(),
+                group: r.group.clone(),
+                version: r.version.clone(),
+            }
+            .into());
+        }
+    }
+    let mut out = Vec::new();
+    for g in groups {
+        for m in catalog.up_to(g, plan.target.as_ref()) {
+            let row = rows
+                .iter()
+                .find(|r| r.group == g.name() && r.version == m.version.to_string());
+            if let Some(r) = row
+                && r.checksum != m.checksum
+            {
+                return Err(MigrateError::ChecksumMismatch {
+                    database: conn.db.name.clone(),
+                    group: r.group.clone(),
+                    version: r.version.clone(),
+                    applied: r.checksum.clone(),
+                    current: m.checksum.clone(),
+                }
+                .into());
+            }
+            if row.is_some_and(|r| r.success) {
+                continue;
+            }
+            out.push(Pending {
+                migration: m,
+                statements: render::statements(
+                    dialect,
+                    &m.schema(dialect),
+                    render_options(dialect),
+                ),
+                resume: row.cloned(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn head(sql: &str) -> String {
+    let first = sql
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(" (");
+    first.chars().take(80).collect()
+}
+
+fn failed(
+    conn: &DbConnection,
+    m: &Migration,
+    index: usize,
+    total: usize,
+    st: &Statement,
+    e: sqlx::Error,
+) -> Error {
+    MigrateError::StatementFailed {
+        database: conn.db.name.clone(),
+        group: m.group.name().into(),
+        version: m.version.to_string(),
+        index: index + 1,
+        total,
+        head: head(&st.sql),
+        source: e,
+    }
+    .into()
+}
+
+/// Applies one migration. Transactional dialects: all statements and the history
+/// row in one transaction. Others: statement by statement with recorded progress.
+async fn apply(
+    db: &mut AnyConnection,
+    conn: &DbConnection,
+    p: &Pending<'_>,
+    progress: &dyn Progress,
+) -> Result<(), Error> {
+    let dialect = conn.backend.dialect();
+    let hooks = conn.backend.hooks();
+    let m = p.migration;
+    let total = p.statements.len();
+    let started = Instant::now();
+    let mut row = HistoryRow {
+        group: m.group.name().into(),
+        version: m.version.to_string(),
+        checksum: m.checksum.clone(),
+        statements_done: 0,
+        statements_total: i64::try_from(total).unwrap_or(i64::MAX),
+        success: false,
+        applied_at: history::now_rfc3339(),
+        duration_ms: 0,
+        applied_by: "migrate".into(),
+    };
+    let step = || {
+        progress.event(&Event::StatementDone {
+            database: conn.db.name.clone(),
+        })
+    };
+    if dialect.supports_transactional_ddl() {
+        let mut tx = db
+            .begin()
+            .await
+            .map_err(|e| Error::db(format!("cannot start a transaction on {}", conn.db.name), e))?;
+        if p.resume.is_some() {
+            history::delete(&mut tx, hooks, &row.group, &row.version).await?;
+        }
+        for (i, st) in p.statements.iter().enumerate() {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(st.sql.clone()))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| failed(conn, m, i, total, st, e))?;
+            step();
+        }
+        row.statements_done = row.statements_total;
+        row.success = true;
+        row.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        history::insert(&mut tx, hooks, dialect, &row).await?;
+        tx.commit().await.map_err(|e| {
+            Error::db(
+                format!(
+                    "cannot commit {} {} on {}",
+                    row.group, row.version, conn.db.name
+                ),
+                e,
+            )
+        })?;
+        return Ok(());
+    }
+    let start = match &p.resume {
+        Some(r) => {
+            if r.statements_total != row.statements_total {
+                tracing::warn!(
+                    "{}: {} {} was started with {} statements and now has {}; re-running them all (each is idempotent)",
+                    conn.db.name,
+                    row.group,
+                    row.version,
+                    r.statements_total,
+                    row.statements_total
+                );
+                0
+            } else {
+                usize::try_from(r.statements_done).unwrap_or(0).min(total)
+            }
+        }
+        None => {
+            history::insert(db, hooks, dialect, &row).await?;
+            0
+        }
+    };
+    for _ in 0..start {
+        step();
+    }
+    for (i, st) in p.statements.iter().enumerate().skip(start) {
+        row.statements_done = i64::try_from(i + 1).unwrap_or(i64::MAX);
+        if st.kind == StatementKind::Insert {
+            // Data is transactional even where DDL is not: the row and its progress commit together.
+            let mut tx = db.begin().await.map_err(|e| {
+                Error::db(format!("cannot start a transaction on {}", conn.db.name), e)
+            })?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(st.sql.clone()))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| failed(conn, m, i, total, st, e))?;
+            history::update(&mut tx, hooks, &row).await?;
+            tx.commit()
+                .await
+                .map_err(|e| Error::db(format!("cannot commit on {}", conn.db.name), e))?;
+        } else {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(st.sql.clone()))
+                .execute(&mut *db)
+                .await
+                .map_err(|e| failed(conn, m, i, total, st, e))?;
+            history::update(db, hooks, &row).await?;
+        }
+        step();
+    }
+    row.success = true;
+    row.applied_at = history::now_rfc3339();
+    row.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    history::update(db, hooks, &row).await
+}
+
+/// Migrates one database while holding its lock.
+async fn migrate_locked(
+    plan: &Plan,
+    catalog: &Catalog,
+    conn: &DbConnection,
+    progress: &dyn Progress,
+    report: &mut DatabaseReport,
+) -> Result<(), Error> {
+    let dialect = conn.backend.dialect();
+    let mut db = connect(conn, Some(&conn.db.name)).await?;
+    let result = async {
+        history::ensure(&mut db, dialect).await?;
+        let rows = history::read(&mut db).await?.unwrap_or_default();
+        let todo = pending(plan, catalog, conn, &rows)?;
+        let statements = todo.iter().map(|p| p.statements.len()).sum();
+        progress.event(&Event::DatabaseStarted {
+            database: conn.db.name.clone(),
+            statements,
+        });
+        if todo.is_empty() {
+            tracing::info!("{}: up to date, nothing to do", conn.db.name);
+        }
+        for p in &todo {
+            apply(&mut db, conn, p, progress).await?;
+            let name = format!("{} {}", p.migration.group, p.migration.version);
+            tracing::info!(
+                "{}: applied {name}{}",
+                conn.db.name,
+                if p.resume.is_some() { " (resumed)" } else { "" }
+            );
+            progress.event(&Event::MigrationApplied {
+                database: conn.db.name.clone(),
+                group: p.migration.group.name().into(),
+                version: p.migration.version.to_string(),
+                resumed: p.resume.is_some(),
+            });
+            if p.resume.is_some() {
+                report.resumed.push(name.clone());
+            }
+            report.applied.push(name);
+        }
+        Ok(())
+    }
+    .await;
+    let _ = db.close().await;
+    result
+}
+
+async fn migrate_database(
+    plan: &Plan,
+    catalog: &Catalog,
+    conn: &DbConnection,
+    progress: &dyn Progress,
+) -> Result<DatabaseReport, Error> {
+    let mut report = DatabaseReport {
+        database: conn.db.name.clone(),
+        created: ensure_database(conn, conn.backend.dialect()).await?,
+        applied: vec![],
+        resumed: vec![],
+    };
+    let lock = Lock::acquire(conn, progress).await?;
+    let result = migrate_locked(plan, catalog, conn, progress, &mut report).await;
+    lock.release().await;
+    result?;
+    progress.event(&Event::DatabaseFinished {
+        database: conn.db.name.clone(),
+        applied: report.applied.len(),
+    });
+    Ok(report)
+}
+
+pub(super) async fn migrate(plan: &Plan, progress: &dyn Progress) -> Result<MigrateReport, Error> {
+    let catalog = Catalog::builtin()?;
+    let results: Vec<Result<DatabaseReport, Error>> =
+        futures_util::stream::iter(plan.deployment.databases.iter())
+            .map(|conn| migrate_database(plan, catalog, conn, progress))
+            .buffered(plan.parallelism)
+            .collect()
+            .await;
+    let mut databases = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(d) => databases.push(d),
+            Err(e) => errors.push(e),
+        }
+    }
+    match errors.len() {
+        0 => Ok(MigrateReport { databases }),
+        1 => Err(errors.remove(0)),
+        _ => Err(MigrateError::Several(errors).into()),
+    }
+}
+
+/// Reads the history of an existing database without creating anything.
+async fn read_history(conn: &DbConnection) -> Result<Option<Vec<HistoryRow>>, Error> {
+    if !database_exists(conn).await? {
+        return Ok(None);
+    }
+    let mut db = connect(conn, Some(&conn.db.name)).await?;
+    let rows = history::read(&mut db).await;
+    let _ = db.close().await;
+    Ok(Some(rows?.unwrap_or_default()))
+}
+
+pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
+    let catalog = Catalog::builtin()?;
+    let mut out = Vec::new();
+    for conn in &plan.deployment.databases {
+        let dialect = conn.backend.dialect();
+        let rows = read_history(conn).await?;
+        let mut sql = String::new();
+        if rows.is_none() {
+            match conn
+                .backend
+                .hooks()
+                .create_database_sql(&dialect.quote_ident(&conn.db.name), &conn.mysql_charset)
+            {
+                Some(create) => sql.push_str(&format!(
+                    "-- the database does not exist; isdb would create it:\n{create};\n\n"
+                )),
+                None => {
+                    sql.push_str("-- the database file does not exist; isdb would create it\n\n")
+                }
+            }
+        }
+        for p in pending(plan, catalog, conn, rows.as_deref().unwrap_or(&[]))? {
+            let done = p
+                .resume
+                .as_ref()
+                .map(|r| usize::try_from(r.statements_done).unwrap_or(0))
+                .unwrap_or(0);
+            let remaining = &p.statements[done.min(p.statements.len())..];
+            sql.push_str(
+                &render::Script {
+                    dialect,
+                    header: vec![format!(
+                        "{} {}{}",
+                        p.migration.group,
+                        p.migration.version,
+                        if done > 0 {
+                            format!(" (resuming after statement {done})")
+                        } else {
+                            String::new()
+                        }
+                    )],
+                    statements: remaining,
+                }
+                .to_string(),
+            );
+        }
+        out.push(DryRunScript {
+            database: conn.db.name.clone(),
+            location: conn.display(),
+            sql,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
+    let catalog = Catalog::builtin()?;
+    let mut databases = Vec::new();
+    for conn in &plan.deployment.databases {
+        let (reachable, error, rows) = match read_history(conn).await {
+            Ok(Some(rows)) => (true, None, rows),
+            Ok(None) => (
+                false,
+                Some("the database does not exist".to_string()),
+                vec![],
+            ),
+            Err(e) => (false, Some(e.to_string()), vec![]),
+        };
+        let groups = conn
+            .db
+            .groups()
+            .into_iter()
+            .map(|g| {
+                let mut s = GroupStatus {
+                    group: g.name().into(),
+                    applied: vec![],
+                    pending: vec![],
+                    partial: vec![],
+                };
+                for m in catalog.up_to(g, plan.target.as_ref()) {
+                    let v = m.version.to_string();
+                    match rows.iter().find(|r| r.group == g.name() && r.version == v) {
+                        Some(r) if r.success => s.applied.push(v),
+                        Some(_) => s.partial.push(v),
+                        None => s.pending.push(v),
+                    }
+                }
+                s
+            })
+            .collect();
+        databases.push(DatabaseStatus {
+            database: conn.db.name.clone(),
+            location: conn.display(),
+            reachable,
+            error,
+            groups,
+        });
+    }
+    Ok(StatusReport { databases })
+}

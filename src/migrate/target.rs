@@ -1,0 +1,535 @@
+//! Where the databases are: the `--url`, the `isdb.toml` config file and the
+//! `ISDB_*` environment variables, resolved into a [`Layout`] and one
+//! [`DbConnection`] per physical database before anything is sent anywhere.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::error::Error;
+use crate::ident::validate_identifier;
+use crate::layout::{Layout, LayoutKind, LogicalDb, PhysicalDb};
+use crate::secret::Secret;
+
+/// A live database engine isdb can connect to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL or MariaDB.
+    MySql,
+    /// SQLite files (the embedded default).
+    Sqlite,
+}
+
+impl Backend {
+    /// The dialect whose scripts this backend runs.
+    pub fn dialect(self) -> &'static dyn crate::dialect::Dialect {
+        let name = match self {
+            Backend::Postgres => "postgres",
+            Backend::MySql => "mysql",
+            Backend::Sqlite => "sqlite",
+        };
+        crate::dialect::by_name(name).unwrap_or_else(|| unreachable!("built-in dialect {name}"))
+    }
+}
+
+/// The inputs that say where the databases are. Every field is optional:
+/// flags override the config file, which overrides the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct TargetArgs {
+    /// `--layout`.
+    pub layout: Option<LayoutKind>,
+    /// `--url`.
+    pub url: Option<String>,
+    /// `--nodes`.
+    pub nodes: Option<u16>,
+    /// `--db-prefix`.
+    pub db_prefix: Option<String>,
+    /// `--config`.
+    pub config: Option<PathBuf>,
+    /// `--mysql-charset`.
+    pub mysql_charset: Option<String>,
+    /// `--connect-timeout`.
+    pub connect_timeout: Option<Duration>,
+    /// `--lock-timeout`.
+    pub lock_timeout: Option<Duration>,
+}
+
+/// The `isdb.toml` file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// `merged` or `split`.
+    #[serde(default)]
+    pub layout: Option<String>,
+    /// Number of IS nodes.
+    #[serde(default)]
+    pub nodes: Option<u16>,
+    /// Prefix for every database name.
+    #[serde(default)]
+    pub db_prefix: Option<String>,
+    /// Server URL (split) or database URL (merged).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// MySQL/MariaDB character set for created databases.
+    #[serde(default)]
+    pub mysql_charset: Option<String>,
+    /// Seconds to wait for a connection.
+    #[serde(default)]
+    pub connect_timeout: Option<u64>,
+    /// Seconds to wait for another runner's lock.
+    #[serde(default)]
+    pub lock_timeout: Option<u64>,
+    /// Per logical database settings, keyed by logical name (e.g. `IDENTITY_DB`).
+    #[serde(default)]
+    pub databases: BTreeMap<String, DatabaseConfig>,
+}
+
+/// Settings of one logical database in `isdb.toml`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// Physical database name (logical databases with the same name share it).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Server URL for this database (its database part is ignored).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// User name.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// Password (prefer `ISDB_PASSWORD_<LOGICAL_DB>`).
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+impl ConfigFile {
+    /// Reads and parses a config file. Unknown keys are errors naming the key and line.
+    pub fn load(path: &Path) -> Result<ConfigFile, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| {
+                    format!(
+                        " (line {})",
+                        text[..s.start.min(text.len())].lines().count().max(1)
+                    )
+                })
+                .unwrap_or_default();
+            Error::Usage(format!("{}{line}: {}", path.display(), e.message()))
+        })
+    }
+}
+
+/// How to reach one physical database.
+#[derive(Clone)]
+pub struct DbConnection {
+    /// The engine.
+    pub backend: Backend,
+    /// The physical database.
+    pub db: PhysicalDb,
+    /// Server URL without password and database (PostgreSQL, MySQL).
+    server: Option<Url>,
+    /// The database file (SQLite).
+    pub sqlite_path: Option<PathBuf>,
+    password: Option<Secret>,
+    /// Character set for a MySQL database isdb creates.
+    pub mysql_charset: String,
+    /// How long to wait for a connection.
+    pub connect_timeout: Duration,
+    /// How long to wait for another runner's lock.
+    pub lock_timeout: Duration,
+}
+
+impl fmt::Debug for DbConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DbConnection({})", self.display())
+    }
+}
+
+impl DbConnection {
+    /// Where this database is, for messages: never contains a password.
+    pub fn display(&self) -> String {
+        match (&self.sqlite_path, &self.server) {
+            (Some(p), _) => format!("sqlite:{}", p.display()),
+            (None, Some(u)) => {
+                let mut u = u.clone();
+                u.set_path(&format!("/{}", self.db.name));
+                u.to_string()
+            }
+            (None, None) => self.db.name.clone(),
+        }
+    }
+
+    /// The URL sqlx connects with: the database itself, or (`database = None`)
+    /// the server's maintenance database. Holds the password; never log it.
+    pub(crate) fn connect_url(&self, database: Option<&str>) -> Result<Url, Error> {
+        if let Some(p) = &self.sqlite_path {
+            let abs = if p.is_absolute() {
+                p.clone()
+            } else {
+                std::env::current_dir()
+                    .map_err(|e| Error::io(".", e))?
+                    .join(p)
+            };
+            let path = abs.to_str().ok_or_else(|| {
+                Error::Usage(format!("{} is not a usable SQLite path", abs.display()))
+            })?;
+            let mut u = Url::parse("sqlite:///").map_err(|e| Error::Usage(e.to_string()))?;
+            u.set_path(path);
+            u.set_query(Some("mode=rwc"));
+            return Ok(u);
+        }
+        let mut u = self
+            .server
+            .clone()
+            .ok_or_else(|| Error::Usage("no server URL".into()))?;
+        u.set_path(&format!("/{}", database.unwrap_or("")));
+        if let Some(p) = &self.password
+            && !p.is_empty()
+        {
+            u.set_password(Some(p.expose()))
+                .map_err(|_| Error::Usage("the URL cannot carry a password".into()))?;
+        }
+        Ok(u)
+    }
+}
+
+/// A resolved deployment: the layout and how to reach each of its databases.
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    /// The layout.
+    pub layout: Layout,
+    /// One connection per physical database, in layout order.
+    pub databases: Vec<DbConnection>,
+    /// The dialect of every database (one engine per deployment).
+    pub backend: Backend,
+}
+
+/// The directory of the embedded default when no `--url` or config is given.
+pub const EMBEDDED_DIR: &str = "isdb-data";
+
+fn parse_url(raw: &str) -> Result<(Backend, Url), Error> {
+    let url = Url::parse(raw)
+        .map_err(|e| Error::Usage(format!("malformed --url `{}`: {e}", redact(raw))))?;
+    let backend = match url.scheme() {
+        "postgres" | "postgresql" => Backend::Postgres,
+        "mysql" | "mariadb" => Backend::MySql,
+        "sqlite" => Backend::Sqlite,
+        s @ ("oracle" | "mssql" | "sqlserver" | "db2" | "h2") => {
+            let dialect = match s {
+                "sqlserver" => "mssql",
+                other => other,
+            };
+            return Err(Error::Unsupported(format!(
+                "{s}:// is not supported for live apply yet: use `isdb render --dialect {dialect}` and run the scripts with the vendor's client"
+            )));
+        }
+        other => {
+            return Err(Error::Usage(format!(
+                "unknown URL scheme `{other}:` (expected postgres://, mysql:// (MariaDB too) or sqlite:)"
+            )));
+        }
+    };
+    if backend != Backend::Sqlite && url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::Usage(format!(
+            "--url `{}` names no host",
+            redact(raw)
+        )));
+    }
+    Ok((backend, url))
+}
+
+/// `raw` with any password replaced by `***`, for messages.
+pub fn redact(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => match (raw.find("://"), raw.rfind('@')) {
+            (Some(s), Some(at)) if at > s => format!("{}***{}", &raw[..s + 3], &raw[at..]),
+            _ => raw.to_string(),
+        },
+    }
+}
+
+/// Resolves flags, config file and environment into a [`Deployment`].
+/// `env` looks up environment variables (injectable for tests).
+pub fn resolve(
+    args: &TargetArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Deployment, Error> {
+    let file = match &args.config {
+        Some(p) => ConfigFile::load(p)?,
+        None => ConfigFile::default(),
+    };
+    let kind = match (&args.layout, &file.layout) {
+        (Some(k), _) => *k,
+        (None, Some(s)) => s.parse()?,
+        (None, None) => LayoutKind::Merged,
+    };
+    let nodes = args.nodes.or(file.nodes).unwrap_or(2);
+    let prefix = args
+        .db_prefix
+        .clone()
+        .or(file.db_prefix.clone())
+        .unwrap_or_default();
+    let charset = args
+        .mysql_charset
+        .clone()
+        .or(file.mysql_charset.clone())
+        .unwrap_or_else(|| "latin1".into());
+    validate_identifier(&charset, "--mysql-charset")?;
+    let connect_timeout = args
+        .connect_timeout
+        .or(file.connect_timeout.map(Duration::from_secs))
+        .unwrap_or(Duration::from_secs(10));
+    let lock_timeout = args
+        .lock_timeout
+        .or(file.lock_timeout.map(Duration::from_secs))
+        .unwrap_or(Duration::from_secs(60));
+
+    let mut per_logical: BTreeMap<LogicalDb, DatabaseConfig> = BTreeMap::new();
+    for (k, v) in &file.databases {
+        per_logical.insert(k.parse::<LogicalDb>()?, v.clone());
+    }
+    let raw_url = args.url.clone().or(file.url.clone());
+    let (backend, base_url) = match &raw_url {
+        Some(u) => {
+            let (b, url) = parse_url(u)?;
+            (b, Some(url))
+        }
+        None => (Backend::Sqlite, None),
+    };
+    if raw_url
+        .as_deref()
+        .is_some_and(|u| Url::parse(u).is_ok_and(|u| u.password().is_some()))
+    {
+        tracing::warn!(
+            "the --url carries a password, which other users can see in the process list; prefer ISDB_PASSWORD"
+        );
+    }
+
+    let mut mapping: BTreeMap<LogicalDb, String> = per_logical
+        .iter()
+        .filter_map(|(l, c)| c.name.clone().map(|n| (*l, n)))
+        .collect();
+    // Merged: a server URL's database part (or a SQLite file name) names the database.
+    let mut sqlite_file: Option<PathBuf> = None;
+    let mut sqlite_dir = PathBuf::from(EMBEDDED_DIR);
+    if let Some(u) = &base_url {
+        if backend == Backend::Sqlite {
+            let path = PathBuf::from(u.path());
+            let is_file = kind == LayoutKind::Merged && path.extension().is_some();
+            if is_file {
+                sqlite_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                sqlite_file = Some(path.clone());
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                validate_identifier(&stem, "SQLite database file name")?;
+                for l in LogicalDb::all(nodes) {
+                    mapping.entry(l).or_insert_with(|| stem.clone());
+                }
+            } else {
+                sqlite_dir = path;
+            }
+        } else if kind == LayoutKind::Merged {
+            let db = u.path().trim_start_matches('/');
+            if !db.is_empty() {
+                validate_identifier(db, "database name in --url")?;
+                for l in LogicalDb::all(nodes) {
+                    mapping.entry(l).or_insert_with(|| db.to_string());
+                }
+            }
+        }
+    }
+    let layout = Layout::with_mapping(kind, nodes, &prefix, &mapping)?;
+
+    let global_password = env("ISDB_PASSWORD").map(Secret::new);
+    let mut databases = Vec::new();
+    for db in &layout.databases {
+        let configs: Vec<&DatabaseConfig> = db
+            .logical
+            .iter()
+            .filter_map(|l| per_logical.get(l))
+            .collect();
+        let pick = |f: fn(&DatabaseConfig) -> Option<String>,
+                    what: &str|
+         -> Result<Option<String>, Error> {
+            let mut vals: Vec<String> = configs.iter().filter_map(|c| f(c)).collect();
+            vals.dedup();
+            if vals.len() > 1 {
+                return Err(Error::Usage(format!(
+                    "database {} gets two different {what} from the config file",
+                    db.name
+                )));
+            }
+            Ok(vals.pop())
+        };
+        let db_url = pick(|c| c.url.clone(), "urls")?;
+        let user = pick(|c| c.user.clone(), "users")?;
+        let file_password = pick(|c| c.password.clone(), "passwords")?;
+        let env_password = db
+            .logical
+            .iter()
+            .find_map(|l| env(&format!("ISDB_PASSWORD_{}", l.name())))
+            .map(Secret::new);
+        let (db_backend, server) = match &db_url {
+            Some(u) => {
+                let (b, url) = parse_url(u)?;
+                (b, Some(url))
+            }
+            None => (backend, base_url.clone()),
+        };
+        if db_backend != backend {
+            return Err(Error::Usage(format!(
+                "database {} is on a different kind of server than the others; isdb migrates one engine per run",
+                db.name
+            )));
+        }
+        let mut server = server.filter(|_| backend != Backend::Sqlite);
+        let mut url_password = None;
+        if let Some(s) = &mut server {
+            if let Some(p) = s.password() {
+                url_password = Some(Secret::new(
+                    percent_encoding::percent_decode_str(p).decode_utf8_lossy(),
+                ));
+            }
+            let _ = s.set_password(None);
+            if let Some(u) = &user {
+                let _ = s.set_username(u);
+            }
+            s.set_path("/");
+        }
+        let password = env_password
+            .or(global_password.clone())
+            .or(file_password.map(Secret::new))
+            .or(url_password);
+        let sqlite_path = (backend == Backend::Sqlite).then(|| match &sqlite_file {
+            Some(f) => f.clone(),
+            None => sqlite_dir.join(format!("{}.db", db.name)),
+        });
+        databases.push(DbConnection {
+            backend,
+            db: db.clone(),
+            server,
+            sqlite_path,
+            password,
+            mysql_charset: charset.clone(),
+            connect_timeout,
+            lock_timeout,
+        });
+    }
+    Ok(Deployment {
+        layout,
+        databases,
+        backend,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn embedded_default_is_sqlite_files_under_isdb_data() {
+        let d = resolve(&TargetArgs::default(), &no_env).unwrap();
+        assert_eq!(d.backend, Backend::Sqlite);
+        assert_eq!(d.databases.len(), 1);
+        assert_eq!(
+            d.databases[0].sqlite_path.as_deref(),
+            Some(Path::new("isdb-data/wso2is.db"))
+        );
+    }
+
+    #[test]
+    fn merged_url_names_the_database_split_url_names_the_server() {
+        let args = TargetArgs {
+            url: Some("postgres://u:p%40ss@db.example:5433/idp".into()),
+            ..Default::default()
+        };
+        let d = resolve(&args, &no_env).unwrap();
+        assert_eq!(d.layout.databases[0].name, "idp");
+        assert_eq!(d.databases[0].display(), "postgres://u@db.example:5433/idp");
+        assert_eq!(
+            d.databases[0].password.as_ref().map(Secret::expose),
+            Some("p@ss")
+        );
+        let split = TargetArgs {
+            layout: Some(LayoutKind::Split),
+            ..args
+        };
+        let d = resolve(&split, &|k| {
+            (k == "ISDB_PASSWORD_IDENTITY_DB").then(|| "x".into())
+        })
+        .unwrap();
+        assert_eq!(d.databases.len(), 8);
+        let idn = d
+            .databases
+            .iter()
+            .find(|c| c.db.name == "identity_db")
+            .unwrap();
+        assert_eq!(idn.password.as_ref().map(Secret::expose), Some("x"));
+        assert!(!format!("{idn:?}").contains('x') || !format!("{idn:?}").contains("p@ss"));
+    }
+
+    #[test]
+    fn bad_urls_are_usage_errors_that_hide_the_password() {
+        for (url, want) in [
+            ("not a url", "malformed"),
+            ("ftp://h/x", "unknown URL scheme"),
+            ("postgres:///x", "names no host"),
+            ("postgres://u:secret@h/bad-name", "not a plain identifier"),
+        ] {
+            let e = resolve(
+                &TargetArgs {
+                    url: Some(url.into()),
+                    ..Default::default()
+                },
+                &no_env,
+            )
+            .unwrap_err();
+            let msg = e.to_string();
+            assert!(msg.contains(want), "{url}: {msg}");
+            assert!(!msg.contains("secret"), "{msg}");
+            assert_eq!(e.exit_code(), 2);
+        }
+        let e = resolve(
+            &TargetArgs {
+                url: Some("oracle://h/x".into()),
+                ..Default::default()
+            },
+            &no_env,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("isdb render --dialect oracle"));
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn config_file_unknown_keys_name_the_key_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("isdb.toml");
+        std::fs::write(
+            &p,
+            "layout = \"split\"\n\n[databases.IDENTITY_DB]\nnmae = \"x\"\n",
+        )
+        .unwrap();
+        let e = ConfigFile::load(&p).unwrap_err().to_string();
+        assert!(e.contains("nmae") && e.contains("line 4"), "{e}");
+    }
+}

@@ -32,6 +32,48 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Show applied and pending migrations per database (exit 1 when something is pending).
     Status(StatusArgs),
+    /// Compare live databases with the expected schema (exit 1 on any difference).
+    Verify(VerifyArgs),
+    /// Adopt existing databases: record matching migrations as applied, without running DDL.
+    Baseline(BaselineArgs),
+}
+
+/// `isdb verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Where the databases are.
+    #[command(flatten)]
+    pub target: TargetFlags,
+    /// Compare with this version instead of the applied (or newest) one.
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Extra objects (tables no group owns, ...) fail too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// `isdb baseline`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Where the databases are.
+    #[command(flatten)]
+    pub target: TargetFlags,
+    /// Look for matches up to this version only.
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Extra objects (tables no group owns, ...) prevent the baseline too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Record the migrations although existing objects differ (listing what is
+    /// accepted); never when an object is missing.
+    #[arg(long)]
+    pub accept_drift: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 /// Where the databases are: shared by every command that connects.

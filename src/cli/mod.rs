@@ -95,6 +95,90 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
             }
             Ok(if report.up_to_date() { 0 } else { 1 })
         }
+        Command::Verify(a) => {
+            let plan = plan_to(&a.target, a.version.as_deref())?;
+            let report = plan.verify().await?;
+            print_verification(&report, a.format, a.strict, false);
+            Ok(if report.failing(a.strict) { 1 } else { 0 })
+        }
+        Command::Baseline(a) => {
+            let plan = plan_to(&a.target, a.version.as_deref())?;
+            let opts = crate::migrate::VerifyOptions {
+                strict: a.strict,
+                accept_drift: a.accept_drift,
+            };
+            let report = plan.baseline(opts).await?;
+            print_verification(&report, a.format, a.strict, true);
+            Ok(if report.databases.iter().any(|d| d.error.is_some()) {
+                1
+            } else {
+                0
+            })
+        }
+    }
+}
+
+fn plan_to(
+    target: &args::TargetFlags,
+    version: Option<&str>,
+) -> Result<crate::migrate::Plan, Error> {
+    let deployment = crate::migrate::resolve(&target.to_target_args(), &env)?;
+    let mut plan = crate::migrate::Plan::new(deployment);
+    if let Some(v) = version {
+        plan = plan.to_version(crate::model::catalog::Version::parse(v)?);
+    }
+    Ok(plan)
+}
+
+fn print_verification(
+    report: &crate::migrate::VerifyReport,
+    format: Format,
+    strict: bool,
+    baseline: bool,
+) {
+    let mut out = std::io::stdout().lock();
+    if let Format::Json = format {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(report).unwrap_or_default()
+        );
+        return;
+    }
+    for d in &report.databases {
+        let verdict = match (&d.error, d.failing(strict)) {
+            (Some(_), _) => "FAILED",
+            (None, true) => "DIFFERS",
+            (None, false) if d.differences.is_empty() => "clean",
+            (None, false) => "clean (extra objects only)",
+        };
+        let _ = writeln!(out, "{} ({}): {verdict}", d.database, d.location);
+        if !d.compared_with.is_empty() {
+            let _ = writeln!(out, "  compared with: {}", d.compared_with.join(", "));
+        }
+        let mut last_table = "";
+        for x in &d.differences {
+            if x.table() != last_table {
+                last_table = x.table();
+                let _ = writeln!(out, "  {last_table}:");
+            }
+            let tag = if x.is_extra() { " (extra)" } else { "" };
+            let _ = writeln!(out, "    {x}{tag}");
+        }
+        if let Some(e) = &d.error {
+            let _ = writeln!(out, "  {e}");
+        }
+        if baseline {
+            if d.recorded.is_empty() && d.error.is_none() {
+                let _ = writeln!(
+                    out,
+                    "  nothing to record: the history already has every migration"
+                );
+            }
+            for r in &d.recorded {
+                let _ = writeln!(out, "  recorded {r} as applied (no DDL run)");
+            }
+        }
     }
 }
 

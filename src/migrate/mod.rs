@@ -22,6 +22,7 @@
 //! ```
 
 mod backend;
+mod baseline;
 pub mod history;
 mod runner;
 pub mod target;
@@ -29,6 +30,9 @@ pub mod target;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use baseline::{
+    DatabaseVerification, VerifyOptions, VerifyReport, inspect_database, is_missing,
+};
 pub use history::{HISTORY_TABLE, HistoryRow};
 pub use runner::{
     DatabaseReport, DatabaseStatus, DryRunScript, GroupStatus, MigrateReport, StatusReport,
@@ -220,5 +224,19 @@ impl Plan {
     /// Applied and pending versions per database and group; changes nothing.
     pub async fn status(&self) -> Result<StatusReport, Error> {
         runner::status(self).await
+    }
+
+    /// Compares every live database with the model of its groups (at the
+    /// applied version, else the newest or the requested one); changes nothing.
+    pub async fn verify(&self) -> Result<VerifyReport, Error> {
+        baseline::verify(self).await
+    }
+
+    /// Adopts existing databases: where the live schema matches a version of
+    /// each group, records those migrations as applied without running DDL.
+    /// A database that does not match is left unchanged and its report carries
+    /// the differences and an error.
+    pub async fn baseline(&self, opts: VerifyOptions) -> Result<VerifyReport, Error> {
+        baseline::baseline(self, opts).await
     }
 }

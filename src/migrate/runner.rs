@@ -102,7 +102,10 @@ impl StatusReport {
     }
 }
 
-async fn connect(conn: &DbConnection, database: Option<&str>) -> Result<AnyConnection, Error> {
+pub(super) async fn connect(
+    conn: &DbConnection,
+    database: Option<&str>,
+) -> Result<AnyConnection, Error> {
     sqlx::any::install_default_drivers();
     let url = conn.connect_url(database)?;
     let target = match database {
@@ -128,7 +131,7 @@ async fn connect(conn: &DbConnection, database: Option<&str>) -> Result<AnyConne
 }
 
 /// Whether the physical database exists (SQLite: its file).
-async fn database_exists(conn: &DbConnection) -> Result<bool, Error> {
+pub(super) async fn database_exists(conn: &DbConnection) -> Result<bool, Error> {
     let hooks = conn.backend.hooks();
     let Some(sql) = hooks.database_exists_sql() else {
         return Ok(conn.sqlite_path.as_ref().is_some_and(|p| p.exists()));
@@ -180,7 +183,7 @@ async fn ensure_database(conn: &DbConnection, dialect: &dyn Dialect) -> Result<b
 
 /// A held migration lock. Release it with [`Lock::release`]; if the process
 /// dies instead, the server (or the OS, for a file lock) releases it.
-enum Lock {
+pub(super) enum Lock {
     Session {
         conn: AnyConnection,
         unlock: &'static str,
@@ -190,7 +193,10 @@ enum Lock {
 }
 
 impl Lock {
-    async fn acquire(conn: &DbConnection, progress: &dyn Progress) -> Result<Lock, Error> {
+    pub(super) async fn acquire(
+        conn: &DbConnection,
+        progress: &dyn Progress,
+    ) -> Result<Lock, Error> {
         let name = format!("isdb:{}", conn.db.name);
         let deadline = Instant::now() + conn.lock_timeout;
         let mut told = false;
@@ -251,7 +257,7 @@ impl Lock {
         .into())
     }
 
-    async fn release(self) {
+    pub(super) async fn release(self) {
         match self {
             Lock::Session {
                 mut conn,
@@ -311,7 +317,7 @@ struct Pending<'a> {
     resume: Option<HistoryRow>,
 }
 
-fn render_options(dialect: &dyn Dialect) -> RenderOptions {
+pub(super) fn render_options(dialect: &dyn Dialect) -> RenderOptions {
     RenderOptions {
         idempotent: !dialect.supports_transactional_ddl(),
     }

@@ -1,0 +1,325 @@
+//! `verify` and `baseline`: read live databases back into the model, compare
+//! them with what the layout puts there, and adopt a matching installation by
+//! recording its migrations as applied without running any DDL.
+
+use sqlx::{ConnectOptions, Connection};
+
+use super::history::{self, HistoryRow};
+use super::runner::{self, Lock};
+use super::target::{Backend, DbConnection};
+use super::{NoProgress, Plan};
+use crate::diff::{self, Difference};
+use crate::error::Error;
+use crate::layout::TableGroup;
+use crate::model::Schema;
+use crate::model::catalog::{Catalog, Migration, Version};
+use crate::render;
+
+/// How strict `verify` and `baseline` are.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifyOptions {
+    /// Extra objects (tables no group owns, extra non-unique indexes, ...) fail too.
+    pub strict: bool,
+    /// `baseline` only: record the migrations although existing objects differ
+    /// (never when something is missing: `migrate` would then skip creating it).
+    pub accept_drift: bool,
+}
+
+/// The comparison of one live database with the model.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DatabaseVerification {
+    /// Physical database.
+    pub database: String,
+    /// Where it is (no password).
+    pub location: String,
+    /// Group and version compared against, as `group version`.
+    pub compared_with: Vec<String>,
+    /// The differences, in table order.
+    #[serde(serialize_with = "ser_differences")]
+    pub differences: Vec<Difference>,
+    /// Why the database could not be inspected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// `baseline` only: the migrations recorded as applied.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recorded: Vec<String>,
+}
+
+fn ser_differences<S: serde::Serializer>(d: &[Difference], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(d.iter().map(Difference::json))
+}
+
+impl DatabaseVerification {
+    /// Whether this database fails the check.
+    pub fn failing(&self, strict: bool) -> bool {
+        self.error.is_some() || diff::is_failing(&self.differences, strict)
+    }
+}
+
+/// The result of `verify` or `baseline`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VerifyReport {
+    /// Per database, in layout order.
+    pub databases: Vec<DatabaseVerification>,
+}
+
+impl VerifyReport {
+    /// Whether any database fails.
+    pub fn failing(&self, strict: bool) -> bool {
+        self.databases.iter().any(|d| d.failing(strict))
+    }
+}
+
+/// Whether `d` says an expected object is absent.
+pub fn is_missing(d: &Difference) -> bool {
+    matches!(
+        d,
+        Difference::MissingTable { .. }
+            | Difference::MissingColumn { .. }
+            | Difference::MissingPrimaryKey { .. }
+            | Difference::MissingUnique { .. }
+            | Difference::MissingForeignKey { .. }
+            | Difference::MissingIndex { .. }
+            | Difference::MissingSequence { .. }
+    )
+}
+
+/// Reads a live database back into the model.
+pub async fn inspect_database(conn: &DbConnection) -> Result<Schema, Error> {
+    let url = conn.connect_url(Some(&conn.db.name))?;
+    let target = conn.display();
+    let timeout = conn.connect_timeout;
+    let timed = |e| {
+        Error::from(super::MigrateError::ConnectTimeout {
+            target: e,
+            after: timeout,
+        })
+    };
+    match conn.backend {
+        Backend::Postgres => {
+            let opts = sqlx::postgres::PgConnectOptions::from_url(&url)
+                .map_err(|e| Error::db(format!("cannot use the URL for {target}"), e))?;
+            let mut c = tokio::time::timeout(timeout, opts.connect())
+                .await
+                .map_err(|_| timed(target.clone()))?
+                .map_err(|e| Error::db(format!("cannot connect to {target}"), e))?;
+            let s = crate::inspect::postgres::inspect(&mut c).await;
+            let _ = c.close().await;
+            s
+        }
+        Backend::MySql => {
+            let opts = sqlx::mysql::MySqlConnectOptions::from_url(&url)
+                .map_err(|e| Error::db(format!("cannot use the URL for {target}"), e))?;
+            let mut c = tokio::time::timeout(timeout, opts.connect())
+                .await
+                .map_err(|_| timed(target.clone()))?
+                .map_err(|e| Error::db(format!("cannot connect to {target}"), e))?;
+            let s = crate::inspect::mysql::inspect(&mut c).await;
+            let _ = c.close().await;
+            s
+        }
+        Backend::Sqlite => {
+            let opts = sqlx::sqlite::SqliteConnectOptions::from_url(&url)
+                .map_err(|e| Error::db(format!("cannot use the URL for {target}"), e))?
+                .create_if_missing(false);
+            let mut c = opts
+                .connect()
+                .await
+                .map_err(|e| Error::db(format!("cannot open {target}"), e))?;
+            let s = crate::inspect::sqlite::inspect(&mut c).await;
+            let _ = c.close().await;
+            s
+        }
+    }
+}
+
+/// The migration of `group` to compare against: the applied one when the
+/// history has it, else the newest up to `target`.
+fn chosen<'a>(
+    catalog: &'a Catalog,
+    group: TableGroup,
+    target: Option<&Version>,
+    rows: &[HistoryRow],
+) -> Option<&'a Migration> {
+    let candidates = catalog.up_to(group, target);
+    let applied = candidates.iter().rev().find(|m| {
+        rows.iter()
+            .any(|r| r.success && r.group == group.name() && r.version == m.version.to_string())
+    });
+    applied.or(candidates.last()).copied()
+}
+
+fn union(parts: impl IntoIterator<Item = Schema>) -> Schema {
+    let mut s = Schema::default();
+    for p in parts {
+        s.tables.extend(p.tables);
+        s.seeds.extend(p.seeds);
+    }
+    s
+}
+
+async fn verify_one(plan: &Plan, catalog: &Catalog, conn: &DbConnection) -> DatabaseVerification {
+    let dialect = conn.backend.dialect();
+    let mut v = DatabaseVerification {
+        database: conn.db.name.clone(),
+        location: conn.display(),
+        compared_with: vec![],
+        differences: vec![],
+        error: None,
+        recorded: vec![],
+    };
+    let result = async {
+        if !runner::database_exists(conn).await? {
+            return Err(Error::Usage("the database does not exist".into()));
+        }
+        let mut db = runner::connect(conn, Some(&conn.db.name)).await?;
+        let rows = history::read(&mut db).await?.unwrap_or_default();
+        let _ = db.close().await;
+        let mut parts = Vec::new();
+        for g in conn.db.groups() {
+            if let Some(m) = chosen(catalog, g, plan.target.as_ref(), &rows) {
+                v.compared_with.push(format!("{g} {}", m.version));
+                parts.push(m.schema(dialect));
+            }
+        }
+        let actual = inspect_database(conn).await?;
+        v.differences = diff::diff(dialect, &union(parts), &actual);
+        Ok::<(), Error>(())
+    }
+    .await;
+    if let Err(e) = result {
+        v.error = Some(e.to_string());
+    }
+    v
+}
+
+pub(super) async fn verify(plan: &Plan) -> Result<VerifyReport, Error> {
+    let catalog = Catalog::builtin()?;
+    let mut databases = Vec::new();
+    for conn in &plan.deployment.databases {
+        databases.push(verify_one(plan, catalog, conn).await);
+    }
+    Ok(VerifyReport { databases })
+}
+
+/// For each group, the newest version whose schema the live database holds
+/// with no failing difference; `None` for a group no version matches.
+fn detect<'a>(
+    plan: &Plan,
+    catalog: &'a Catalog,
+    conn: &DbConnection,
+    actual: &Schema,
+    strict: bool,
+) -> Vec<(TableGroup, Option<&'a Migration>)> {
+    let dialect = conn.backend.dialect();
+    conn.db
+        .groups()
+        .into_iter()
+        .map(|g| {
+            let found = catalog
+                .up_to(g, plan.target.as_ref())
+                .into_iter()
+                .rev()
+                .find(|m| {
+                    let d = diff::diff(dialect, &m.schema(dialect), actual);
+                    // Tables of other groups are extra here; they count only in the whole-database check.
+                    !d.iter().any(|x| {
+                        !x.is_extra() || (strict && !matches!(x, Difference::ExtraTable { .. }))
+                    })
+                });
+            (g, found)
+        })
+        .collect()
+}
+
+async fn baseline_one(
+    plan: &Plan,
+    catalog: &Catalog,
+    conn: &DbConnection,
+    opts: VerifyOptions,
+) -> DatabaseVerification {
+    let mut v = verify_one(plan, catalog, conn).await;
+    if v.error.is_some() {
+        return v;
+    }
+    let result = async {
+        let dialect = conn.backend.dialect();
+        let actual = inspect_database(conn).await?;
+        let detected = detect(plan, catalog, conn, &actual, opts.strict);
+        let failing = v.failing(opts.strict);
+        if failing {
+            if !opts.accept_drift {
+                return Err(Error::Usage(
+                    "the live schema differs from the model; nothing recorded (see the differences; --accept-drift records it anyway unless something is missing)".into(),
+                ));
+            }
+            if v.differences.iter().any(is_missing) {
+                return Err(Error::Usage(
+                    "objects are missing; --accept-drift never records those, since migrate would then skip creating them: build the missing objects (or start from an empty database) and run baseline again".into(),
+                ));
+            }
+        }
+        let lock = Lock::acquire(conn, &NoProgress).await?;
+        let recorded = async {
+            let mut db = runner::connect(conn, Some(&conn.db.name)).await?;
+            let out = async {
+                history::ensure(&mut db, dialect).await?;
+                let rows = history::read(&mut db).await?.unwrap_or_default();
+                let mut recorded = Vec::new();
+                for (g, found) in &detected {
+                    // With accepted drift, the group is recorded at the version it was compared with.
+                    let m = match found {
+                        Some(m) => *m,
+                        None => match chosen(catalog, *g, plan.target.as_ref(), &rows) {
+                            Some(m) => m,
+                            None => continue,
+                        },
+                    };
+                    for earlier in catalog.up_to(*g, Some(&m.version)) {
+                        let version = earlier.version.to_string();
+                        if rows.iter().any(|r| r.group == g.name() && r.version == version) {
+                            continue;
+                        }
+                        let total = render::statements(dialect, &earlier.schema(dialect), runner::render_options(dialect)).len();
+                        let total = i64::try_from(total).unwrap_or(i64::MAX);
+                        let row = HistoryRow {
+                            group: g.name().into(),
+                            version: version.clone(),
+                            checksum: earlier.checksum.clone(),
+                            statements_done: total,
+                            statements_total: total,
+                            success: true,
+                            applied_at: history::now_rfc3339(),
+                            duration_ms: 0,
+                            applied_by: if found.is_some() { "baseline".into() } else { "baseline-drift".into() },
+                        };
+                        history::insert(&mut db, conn.backend.hooks(), dialect, &row).await?;
+                        recorded.push(format!("{g} {version}"));
+                    }
+                }
+                Ok::<_, Error>(recorded)
+            }
+            .await;
+            let _ = db.close().await;
+            out
+        }
+        .await;
+        lock.release().await;
+        v.recorded = recorded?;
+        Ok::<(), Error>(())
+    }
+    .await;
+    if let Err(e) = result {
+        v.error = Some(e.to_string());
+    }
+    v
+}
+
+pub(super) async fn baseline(plan: &Plan, opts: VerifyOptions) -> Result<VerifyReport, Error> {
+    let catalog = Catalog::builtin()?;
+    let mut databases = Vec::new();
+    for conn in &plan.deployment.databases {
+        databases.push(baseline_one(plan, catalog, conn, opts).await);
+    }
+    Ok(VerifyReport { databases })
+}

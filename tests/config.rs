@@ -1109,3 +1109,72 @@ fn the_layout_must_match_the_migrated_databases() {
             .is_err()
     );
 }
+
+#[test]
+fn overridden_names_reach_every_consumer_when_patching() {
+    let home = fixture_home();
+    let before: BTreeMap<&str, String> = FILES
+        .iter()
+        .map(|f| (*f, read_rel(home.path(), f)))
+        .collect();
+    let mut req = request("mysql", LayoutKind::Split, 2);
+    req.names
+        .set(
+            LogicalDb::BpsDb,
+            Some("WORKFLOW_DS"),
+            Some("jdbc/WorkflowDS"),
+        )
+        .unwrap();
+    req.names
+        .set(LogicalDb::MetricsDb, None, Some("jdbc/MetricsDS"))
+        .unwrap();
+    req.names
+        .set(LogicalDb::IdentityDb, None, Some("jdbc/IdentityDS"))
+        .unwrap();
+    let plan = config::plan(&req).unwrap();
+    assert_eq!(plan.warnings().len(), 2, "{:?}", plan.warnings());
+    plan.patch_is_home(home.path(), 1, false).unwrap();
+    let after: BTreeMap<&str, String> = FILES
+        .iter()
+        .map(|f| (*f, read_rel(home.path(), f)))
+        .collect();
+
+    let bps = parse_xml(&after["repository/conf/bps.xml"]);
+    assert_eq!(
+        bps.path(&["DataBaseConfig", "DataSource"])[0].attrs["name"],
+        "jdbc/WorkflowDS"
+    );
+    assert_eq!(
+        after["repository/conf/bps.xml"],
+        before["repository/conf/bps.xml"].replace("name=\"bpsds\"", "name=\"jdbc/WorkflowDS\"")
+    );
+    assert_eq!(
+        after["repository/conf/humantask.xml"],
+        before["repository/conf/humantask.xml"].replace(
+            "<DataSource>bpsds</DataSource>",
+            "<DataSource>jdbc/WorkflowDS</DataSource>"
+        )
+    );
+    assert_eq!(
+        after["repository/conf/metrics.xml"],
+        before["repository/conf/metrics.xml"].replace("jdbc/WSO2MetricsDB", "jdbc/MetricsDS")
+    );
+    assert!(
+        after["repository/conf/identity/identity.xml"].contains("<Name>jdbc/IdentityDS</Name>")
+    );
+    // The stock BPS_DS is gone with its secure vault lines; the renamed one has its own.
+    let bps_ds = &after["repository/conf/datasources/bps-datasources.xml"];
+    assert!(bps_ds.contains("<name>WORKFLOW_DS</name>") && !bps_ds.contains("BPS_DS"));
+    assert!(
+        after["repository/conf/security/cipher-tool.properties"]
+            .contains("Datasources.WORKFLOW_DS.Configuration.Password=")
+    );
+    assert!(!after["repository/conf/security/cipher-tool.properties"].contains("BPS_DS"));
+    // Twice = once with overrides too.
+    assert!(
+        plan.patch_is_home(home.path(), 1, false)
+            .unwrap()
+            .changed
+            .is_empty()
+    );
+}

@@ -476,6 +476,17 @@ pub fn plan(req: &ConfigRequest) -> Result<ConfigPlan, Error> {
 
     let logicals = req.datasource_databases();
     check_names(req, &logicals)?;
+    for (l, consumers) in [
+        (LogicalDb::MetricsDb, "metrics.xml"),
+        (LogicalDb::BpsDb, "bps.xml and humantask.xml"),
+    ] {
+        if req.names.jndi_overridden(l) {
+            warnings.push(format!(
+                "{l} gets JNDI name {}: {consumers} must name it too; patching an IS home does that, a written tree does not hold those files",
+                req.names.get(l).jndi
+            ));
+        }
+    }
 
     let mut connections: BTreeMap<LogicalDb, Connection> = BTreeMap::new();
     for &l in &logicals {

@@ -97,6 +97,30 @@ fn stock(logical: LogicalDb) -> (String, &'static str, DatasourceFile) {
     }
 }
 
+/// Names `logical`'s datasource may carry in an existing IS_HOME: the stock
+/// table's and the ones a stock IS 5.3.0 ships (config-facts.md §1), so a patch
+/// replaces them rather than leaving a stale datasource beside the new one.
+pub fn former_names(logical: LogicalDb) -> Vec<DatasourceNames> {
+    let (datasource, jndi, _) = stock(logical);
+    let mut v = vec![DatasourceNames {
+        datasource,
+        jndi: jndi.to_string(),
+    }];
+    let shipped = match logical {
+        LogicalDb::RegistryLocal(_) => Some(("WSO2_CARBON_DB", "jdbc/WSO2CarbonDB")),
+        LogicalDb::MetricsDb => Some(("WSO2_METRICS_DB", "jdbc/WSO2MetricsDB")),
+        LogicalDb::BpsDb => Some(("BPS_DS", "bpsds")),
+        _ => None,
+    };
+    if let Some((d, j)) = shipped {
+        v.push(DatasourceNames {
+            datasource: d.to_string(),
+            jndi: j.to_string(),
+        });
+    }
+    v
+}
+
 /// The file `logical`'s datasource is defined in.
 pub fn datasource_file(logical: LogicalDb) -> DatasourceFile {
     stock(logical).2

@@ -509,11 +509,10 @@ fn remove(doc: &XmlDoc, idx: usize, edits: &mut Edits) {
 
 fn replace(doc: &XmlDoc, idx: usize, snippet: &str, edits: &mut Edits) {
     let el = &doc.els[idx];
-    if doc.text[el.start..el.end] == *doc.place(snippet, &doc.indent_of(idx)) {
-        return;
-    }
     let placed = doc.place(snippet, &doc.indent_of(idx));
-    edits.splice(el.start, el.end, placed);
+    if doc.text[el.start..el.end] != placed {
+        edits.splice(el.start, el.end, placed);
+    }
 }
 
 fn insert_after(doc: &XmlDoc, idx: usize, snippets: &[String], edits: &mut Edits) {
@@ -620,11 +619,13 @@ fn patch_datasources(
             .child(e, "jndiConfig")
             .and_then(|j| doc.child_text(j, "name"))
             .unwrap_or("");
-        let Some(claim) = n
-            .datasources
-            .iter()
-            .find(|d| d.name == name || d.jndi == jndi)
-        else {
+        let Some(claim) = n.datasources.iter().find(|d| {
+            d.name == name
+                || d.jndi == jndi
+                || names::former_names(d.logical)
+                    .iter()
+                    .any(|f| f.datasource == name || f.jndi == jndi)
+        }) else {
             continue;
         };
         if !n.datasources.iter().any(|o| o.name == name) {

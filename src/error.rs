@@ -39,10 +39,16 @@ pub enum Error {
     },
     /// A migration failed or the history disagrees with the definitions.
     #[error(transparent)]
-    Migrate(#[from] crate::migrate::MigrateError),
+    Migrate(Box<crate::migrate::MigrateError>),
     /// The requested operation is not supported for this target yet.
     #[error("{0}")]
     Unsupported(String),
+}
+
+impl From<crate::migrate::MigrateError> for Error {
+    fn from(e: crate::migrate::MigrateError) -> Error {
+        Error::Migrate(Box::new(e))
+    }
 }
 
 impl Error {

@@ -94,7 +94,7 @@ pub fn statements(dialect: &dyn Dialect, schema: &Schema, opts: RenderOptions) -
                 });
             }
         }
-        if !idempotent || !dialect.data().table_options.is_some() {
+        if !(idempotent && dialect.supports_inline_indexes()) {
             for idx in &table.indexes {
                 let cols: Vec<String> =
                     idx.columns.iter().map(|c| dialect.object_name(c)).collect();
@@ -267,7 +267,7 @@ fn create_table(
         lines.push(foreign_key(dialect, fk));
     }
     let options = dialect.data().table_options.as_deref();
-    if idempotent && options.is_some() {
+    if idempotent && dialect.supports_inline_indexes() {
         // Indexes inside CREATE TABLE make the table and its indexes one atomic DDL
         // statement where DDL commits implicitly.
         for idx in &table.indexes {
@@ -378,52 +378,6 @@ pub fn split_script(style: ScriptStyle, text: &str) -> Vec<String> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::dialect;
-    use crate::model::catalog::Catalog;
-
-    #[test]
-    fn every_script_splits_back_into_its_statements() {
-        let catalog = Catalog::builtin().unwrap();
-        for d in dialect::all() {
-            for g in crate::layout::TableGroup::ALL {
-                for m in catalog.group(g) {
-                    let stmts = statements(d, &m.schema(d), RenderOptions::default());
-                    let text = Script {
-                        dialect: d,
-                        header: vec!["header; with a semicolon".into()],
-                        statements: &stmts,
-                    }
-                    .to_string();
-                    let split = split_script(d.script_style(), &text);
-                    let expected: Vec<String> =
-                        stmts.iter().map(|s| s.sql.trim().to_string()).collect();
-                    assert_eq!(split, expected, "{} {}", d.name(), g);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn oracle_blocks_keep_their_semicolons_and_plain_statements_have_none() {
-        let d = dialect::by_name("oracle").unwrap();
-        let m = Catalog::builtin()
-            .unwrap()
-            .group(crate::layout::TableGroup::Metrics)
-            .next()
-            .unwrap();
-        let stmts = statements(d, &m.schema(d), RenderOptions::default());
-        for s in &stmts {
-            match s.kind {
-                StatementKind::CreateTrigger => assert!(s.sql.ends_with("END;")),
-                _ => assert!(!s.sql.ends_with(';'), "{}", s.sql),
-            }
-        }
-    }
-}
-
 /// The script that creates every group `db` holds, at the newest version of
 /// each, for `dialect`: what `isdb render` writes to `sql/<database>.sql`.
 pub fn database_script(
@@ -493,4 +447,97 @@ pub fn write_scripts(
         written.push(path);
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect;
+    use crate::model::catalog::Catalog;
+
+    #[test]
+    fn every_script_splits_back_into_its_statements() {
+        let catalog = Catalog::builtin().unwrap();
+        for d in dialect::all() {
+            for g in crate::layout::TableGroup::ALL {
+                for m in catalog.group(g) {
+                    let stmts = statements(d, &m.schema(d), RenderOptions::default());
+                    let text = Script {
+                        dialect: d,
+                        header: vec!["header; with a semicolon".into()],
+                        statements: &stmts,
+                    }
+                    .to_string();
+                    let split = split_script(d.script_style(), &text);
+                    let expected: Vec<String> =
+                        stmts.iter().map(|s| s.sql.trim().to_string()).collect();
+                    assert_eq!(split, expected, "{} {}", d.name(), g);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn oracle_blocks_keep_their_semicolons_and_plain_statements_have_none() {
+        let d = dialect::by_name("oracle").unwrap();
+        let m = Catalog::builtin()
+            .unwrap()
+            .group(crate::layout::TableGroup::Metrics)
+            .next()
+            .unwrap();
+        let stmts = statements(d, &m.schema(d), RenderOptions::default());
+        for s in &stmts {
+            match s.kind {
+                StatementKind::CreateTrigger => assert!(s.sql.ends_with("END;")),
+                _ => assert!(!s.sql.ends_with(';'), "{}", s.sql),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use crate::dialect;
+    use crate::model::catalog::Catalog;
+
+    #[test]
+    fn every_name_fits_the_dialects_identifier_limit() {
+        let catalog = Catalog::builtin().unwrap();
+        let mut too_long = Vec::new();
+        for d in dialect::all() {
+            let max = d.data().max_identifier_length;
+            for g in crate::layout::TableGroup::ALL {
+                for m in catalog.group(g) {
+                    for t in m.schema(d).tables {
+                        let mut names: Vec<String> = vec![t.name.clone()];
+                        names.extend(t.columns.iter().map(|c| c.name.clone()));
+                        names.extend(t.indexes.iter().map(|i| i.name.clone()));
+                        names.extend(t.unique.iter().filter_map(|u| u.name.clone()));
+                        names.extend(t.foreign_keys.iter().filter_map(|f| f.name.clone()));
+                        if t.identity_column().is_some() {
+                            names.push(
+                                t.key_generator
+                                    .sequence
+                                    .clone()
+                                    .unwrap_or_else(|| d.default_sequence_name(&t.name)),
+                            );
+                            names.push(
+                                t.key_generator
+                                    .trigger
+                                    .clone()
+                                    .unwrap_or_else(|| d.default_trigger_name(&t.name)),
+                            );
+                        }
+                        too_long.extend(
+                            names
+                                .into_iter()
+                                .filter(|n| n.len() > max)
+                                .map(|n| format!("{} {g}: {n}", d.name())),
+                        );
+                    }
+                }
+            }
+        }
+        assert!(too_long.is_empty(), "{}", too_long.join("\n"));
+    }
 }

@@ -149,6 +149,12 @@ pub trait Dialect: fmt::Debug + Send + Sync {
         false
     }
 
+    /// Whether `CREATE TABLE` can declare plain indexes inline (`INDEX name (cols)`),
+    /// which makes a table and its indexes one statement where DDL commits implicitly.
+    fn supports_inline_indexes(&self) -> bool {
+        false
+    }
+
     /// The native spelling of a neutral type.
     fn render_type(&self, ty: &ColumnType) -> String {
         let types = &self.data().types;

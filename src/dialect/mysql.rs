@@ -17,4 +17,8 @@ impl Dialect for MySql {
     fn supports_if_not_exists(&self) -> bool {
         true
     }
+
+    fn supports_inline_indexes(&self) -> bool {
+        true
+    }
 }

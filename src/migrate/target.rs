@@ -118,7 +118,7 @@ impl ConfigFile {
                 .map(|s| {
                     format!(
                         " (line {})",
-                        text[..s.start.min(text.len())].lines().count().max(1)
+                        text[..s.start.min(text.len())].matches('\n').count() + 1
                     )
                 })
                 .unwrap_or_default();

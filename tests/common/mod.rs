@@ -1,0 +1,169 @@
+//! Shared test support: real servers and unique database names.
+//!
+//! A server comes from `ISDB_TEST_POSTGRES_URL` / `ISDB_TEST_MYSQL_URL` when set
+//! (CI sets both to the servers on its machine); otherwise from a testcontainers
+//! container when a Docker daemon answers; otherwise the test prints one
+//! `skipped: …` line saying why, and returns.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sqlx::Connection;
+use testcontainers::ContainerAsync;
+use testcontainers::ImageExt;
+use testcontainers::runners::AsyncRunner;
+
+/// A database server for one test. Dropping it stops the container, if any.
+pub struct Server {
+    /// Server URL (no database part), e.g. `postgres://postgres@127.0.0.1:5432/`.
+    pub url: String,
+    _pg: Option<ContainerAsync<testcontainers_modules::postgres::Postgres>>,
+    _my: Option<ContainerAsync<testcontainers_modules::mysql::Mysql>>,
+}
+
+impl Server {
+    /// The URL of database `db` on this server.
+    pub fn db_url(&self, db: &str) -> String {
+        format!("{}{db}", self.url)
+    }
+}
+
+fn server_root(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            u.set_path("/");
+            u.to_string()
+        }
+        Err(_) => url.to_string(),
+    }
+}
+
+/// PostgreSQL for this test, or `None` after printing why it is skipped.
+pub async fn postgres(test: &str) -> Option<Server> {
+    if let Ok(url) = std::env::var("ISDB_TEST_POSTGRES_URL") {
+        return Some(Server {
+            url: server_root(&url),
+            _pg: None,
+            _my: None,
+        });
+    }
+    let image = testcontainers_modules::postgres::Postgres::default().with_tag("15-alpine");
+    match image.start().await {
+        Ok(c) => {
+            let port = c.get_host_port_ipv4(5432).await.ok()?;
+            Some(Server {
+                url: format!("postgres://postgres:postgres@127.0.0.1:{port}/"),
+                _pg: Some(c),
+                _my: None,
+            })
+        }
+        Err(e) => {
+            println!(
+                "skipped: {test}: ISDB_TEST_POSTGRES_URL is not set and no Docker daemon answered ({e})"
+            );
+            None
+        }
+    }
+}
+
+/// MySQL/MariaDB for this test, or `None` after printing why it is skipped.
+pub async fn mysql(test: &str) -> Option<Server> {
+    if let Ok(url) = std::env::var("ISDB_TEST_MYSQL_URL") {
+        return Some(Server {
+            url: server_root(&url),
+            _pg: None,
+            _my: None,
+        });
+    }
+    let image = testcontainers_modules::mysql::Mysql::default().with_tag("8.0");
+    match image.start().await {
+        Ok(c) => {
+            let port = c.get_host_port_ipv4(3306).await.ok()?;
+            Some(Server {
+                url: format!("mysql://root@127.0.0.1:{port}/"),
+                _pg: None,
+                _my: Some(c),
+            })
+        }
+        Err(e) => {
+            println!(
+                "skipped: {test}: ISDB_TEST_MYSQL_URL is not set and no Docker daemon answered ({e})"
+            );
+            None
+        }
+    }
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A database-name prefix no other test (or test process) uses.
+pub fn unique_prefix(test: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    format!("t_{}_{}_{n}_", test, std::process::id())
+}
+
+/// Drops every database whose name starts with `prefix`.
+pub async fn drop_databases(server: &Server, prefix: &str) {
+    let pattern = format!("{}%", prefix.replace('_', "\\_"));
+    if server.url.starts_with("postgres") {
+        let Ok(mut c) = sqlx::PgConnection::connect(&server.db_url("postgres")).await else {
+            return;
+        };
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE $1")
+                .bind(&pattern)
+                .fetch_all(&mut c)
+                .await
+                .unwrap_or_default();
+        for n in names {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{n}\" WITH (FORCE)"
+            )))
+            .execute(&mut c)
+            .await;
+        }
+    } else {
+        let Ok(mut c) = sqlx::MySqlConnection::connect(&server.url).await else {
+            return;
+        };
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?",
+        )
+        .bind(&pattern)
+        .fetch_all(&mut c)
+        .await
+        .unwrap_or_default();
+        for n in names {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS `{n}`"
+            )))
+            .execute(&mut c)
+            .await;
+        }
+    }
+}
+
+/// The isdb binary built for this test run.
+pub fn isdb() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_isdb"))
+}
+
+/// Runs isdb with `args` in `dir`, returning (exit code, stdout, stderr).
+pub fn run_isdb(
+    dir: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    let mut cmd = std::process::Command::new(isdb());
+    cmd.args(args).current_dir(dir);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("isdb runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

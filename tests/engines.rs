@@ -1,0 +1,303 @@
+//! The rendered scripts run as-is with each RDBMS's own client, and the
+//! database they build is read back and compared with the model.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use isdb::dialect::{self, Dialect};
+use isdb::layout::{Layout, LayoutKind, PhysicalDb};
+use isdb::model::Schema;
+use isdb::model::catalog::Catalog;
+use isdb::render;
+use sqlx::Connection;
+
+fn expected_schema(d: &dyn Dialect, db: &PhysicalDb) -> Schema {
+    let catalog = Catalog::builtin().unwrap();
+    let mut s = Schema::default();
+    for g in db.groups() {
+        for m in catalog.group(g) {
+            let part = m.schema(d);
+            s.tables.extend(part.tables);
+            s.seeds.extend(part.seeds);
+        }
+    }
+    s
+}
+
+fn render_layout(d: &dyn Dialect, kind: LayoutKind, prefix: &str, out: &Path) -> Layout {
+    let layout = Layout::new(kind, 2, prefix).unwrap();
+    render::write_scripts(d, &layout, out, false).unwrap();
+    layout
+}
+
+fn assert_clean(d: &dyn Dialect, db: &PhysicalDb, actual: &Schema) {
+    let diffs = isdb::diff::diff(d, &expected_schema(d, db), actual);
+    assert!(
+        diffs.is_empty(),
+        "{} on {}: the live schema differs from the model:\n{}",
+        db.name,
+        d.name(),
+        diffs
+            .iter()
+            .map(|x| format!("  {x}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn postgres_scripts_run_with_psql_and_match_the_model() {
+    let Some(server) = common::postgres("postgres_scripts_run_with_psql").await else {
+        return;
+    };
+    let d = dialect::by_name("postgres").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    for kind in [LayoutKind::Merged, LayoutKind::Split] {
+        let prefix = common::unique_prefix("pgscript");
+        let layout = render_layout(d, kind, &prefix, &tmp.path().join(kind.name()));
+        let mut admin = sqlx::PgConnection::connect(&server.db_url("postgres"))
+            .await
+            .unwrap();
+        for db in &layout.databases {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "CREATE DATABASE \"{}\"",
+                db.name
+            )))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+            let script = tmp
+                .path()
+                .join(kind.name())
+                .join("sql")
+                .join(format!("{}.sql", db.name));
+            run(
+                Command::new("psql")
+                    .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
+                    .arg(server.db_url(&db.name))
+                    .arg("-f")
+                    .arg(&script),
+                &format!("psql -f {}", script.display()),
+            );
+            let mut c = sqlx::PgConnection::connect(&server.db_url(&db.name))
+                .await
+                .unwrap();
+            let actual = isdb::inspect::postgres::inspect(&mut c).await.unwrap();
+            let _ = c.close().await;
+            assert_clean(d, db, &actual);
+        }
+        let _ = admin.close().await;
+        common::drop_databases(&server, &prefix).await;
+    }
+}
+
+#[tokio::test]
+async fn mysql_scripts_run_with_the_mariadb_client_and_match_the_model() {
+    let Some(server) = common::mysql("mysql_scripts_run_with_the_mariadb_client").await else {
+        return;
+    };
+    let d = dialect::by_name("mysql").unwrap();
+    let url = url::Url::parse(&server.url).unwrap();
+    let client = if Command::new("mariadb").arg("--version").output().is_ok() {
+        "mariadb"
+    } else {
+        "mysql"
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    for kind in [LayoutKind::Merged, LayoutKind::Split] {
+        let prefix = common::unique_prefix("myscript");
+        let layout = render_layout(d, kind, &prefix, &tmp.path().join(kind.name()));
+        let mut admin = sqlx::MySqlConnection::connect(&server.url).await.unwrap();
+        for db in &layout.databases {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "CREATE DATABASE `{}` CHARACTER SET latin1",
+                db.name
+            )))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+            let script = tmp
+                .path()
+                .join(kind.name())
+                .join("sql")
+                .join(format!("{}.sql", db.name));
+            let file = std::fs::File::open(&script).unwrap();
+            run(
+                Command::new(client)
+                    .arg(format!("--host={}", url.host_str().unwrap_or("127.0.0.1")))
+                    .arg(format!("--port={}", url.port().unwrap_or(3306)))
+                    .arg(format!("--user={}", url.username()))
+                    .env("MYSQL_PWD", url.password().unwrap_or(""))
+                    .arg(&db.name)
+                    .stdin(file),
+                &format!("{client} < {}", script.display()),
+            );
+            let mut c = sqlx::MySqlConnection::connect(&server.db_url(&db.name))
+                .await
+                .unwrap();
+            let actual = isdb::inspect::mysql::inspect(&mut c).await.unwrap();
+            let _ = c.close().await;
+            assert_clean(d, db, &actual);
+        }
+        let _ = admin.close().await;
+        common::drop_databases(&server, &prefix).await;
+    }
+}
+
+#[tokio::test]
+async fn sqlite_scripts_run_through_sqlx_and_match_the_model() {
+    let d = dialect::by_name("sqlite").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    for kind in [LayoutKind::Merged, LayoutKind::Split] {
+        let out = tmp.path().join(kind.name());
+        let layout = render_layout(d, kind, "", &out);
+        for db in &layout.databases {
+            let script =
+                std::fs::read_to_string(out.join("sql").join(format!("{}.sql", db.name))).unwrap();
+            let file = out.join(format!("{}.db", db.name));
+            let mut c =
+                sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+                    .await
+                    .unwrap();
+            for st in render::split_script(d.script_style(), &script) {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(st.clone()))
+                    .execute(&mut c)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e}\n{st}", db.name));
+            }
+            let actual = isdb::inspect::sqlite::inspect(&mut c).await.unwrap();
+            let _ = c.close().await;
+            assert_clean(d, db, &actual);
+        }
+    }
+}
+
+const H2_JAR: &str = "/usr/share/java/h2.jar";
+
+/// Runs SQL in H2's own shell and returns its output rows.
+fn h2_query(url: &str, sql: &str) -> Vec<Vec<String>> {
+    let out = Command::new("java")
+        .args([
+            "-cp",
+            H2_JAR,
+            "org.h2.tools.Shell",
+            "-url",
+            url,
+            "-user",
+            "sa",
+            "-sql",
+            sql,
+        ])
+        .output()
+        .expect("java runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .filter(|l| l.contains('|') || !l.trim().is_empty())
+        .filter(|l| !l.starts_with('('))
+        .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn h2_scripts_run_with_runscript_and_match_the_model() {
+    if !Path::new(H2_JAR).exists() || Command::new("java").arg("-version").output().is_err() {
+        println!(
+            "skipped: h2_scripts_run_with_runscript: {H2_JAR} or java is missing (apt-get install libh2-java)"
+        );
+        return;
+    }
+    let d = dialect::by_name("h2").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    for kind in [LayoutKind::Merged, LayoutKind::Split] {
+        let out = tmp.path().join(kind.name());
+        let layout = render_layout(d, kind, "", &out);
+        for db in &layout.databases {
+            let url = format!("jdbc:h2:{}", out.join("h2").join(&db.name).display());
+            let script = out.join("sql").join(format!("{}.sql", db.name));
+            run(
+                Command::new("java")
+                    .args([
+                        "-cp",
+                        H2_JAR,
+                        "org.h2.tools.RunScript",
+                        "-url",
+                        &url,
+                        "-user",
+                        "sa",
+                        "-script",
+                    ])
+                    .arg(&script),
+                &format!("RunScript {}", script.display()),
+            );
+            let expected = expected_schema(d, db);
+            let cols = h2_query(
+                &url,
+                "SELECT TABLE_NAME, COLUMN_NAME, IS_NULLABLE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = 'PUBLIC' ORDER BY TABLE_NAME, COLUMN_NAME",
+            );
+            let mut actual: Vec<(String, String, bool)> = cols
+                .iter()
+                .filter(|r| r.len() == 3)
+                .map(|r| (r[0].clone(), r[1].clone(), r[2] == "YES"))
+                .collect();
+            let mut want: Vec<(String, String, bool)> = expected
+                .tables
+                .iter()
+                .flat_map(|t| {
+                    t.columns
+                        .iter()
+                        .map(|c| (t.name.clone(), c.name.clone(), c.nullable))
+                })
+                .collect();
+            actual.sort();
+            want.sort();
+            assert_eq!(
+                actual, want,
+                "{}: tables, columns and nullability in H2",
+                db.name
+            );
+            let idx = h2_query(
+                &url,
+                "SELECT INDEX_NAME FROM INFORMATION_SCHEMA.INDEXES WHERE TABLE_SCHEMA = 'PUBLIC' AND INDEX_TYPE_NAME = 'INDEX' AND IS_GENERATED = FALSE ORDER BY INDEX_NAME",
+            );
+            let mut actual_idx: Vec<String> = idx
+                .iter()
+                .filter(|r| r.len() == 1)
+                .map(|r| r[0].clone())
+                .collect();
+            let mut want_idx: Vec<String> = expected
+                .tables
+                .iter()
+                .flat_map(|t| {
+                    t.indexes
+                        .iter()
+                        .filter(|i| !i.unique)
+                        .map(|i| i.name.clone())
+                })
+                .collect();
+            actual_idx.sort();
+            want_idx.sort();
+            assert_eq!(actual_idx, want_idx, "{}: indexes in H2", db.name);
+        }
+    }
+}

@@ -1,0 +1,438 @@
+//! `isdb migrate` and `isdb status` against real servers, run as the operator
+//! runs them: the binary, in a process of its own.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{Server, run_isdb};
+use isdb::dialect::Dialect;
+use isdb::layout::PhysicalDb;
+use isdb::migrate::{Backend, DbConnection, TargetArgs, resolve};
+use isdb::model::Schema;
+use isdb::model::catalog::Catalog;
+use sqlx::{Connection, Row};
+
+fn expected_schema(d: &dyn Dialect, db: &PhysicalDb) -> Schema {
+    let catalog = Catalog::builtin().unwrap();
+    let mut s = Schema::default();
+    for g in db.groups() {
+        for m in catalog.group(g) {
+            let part = m.schema(d);
+            s.tables.extend(part.tables);
+            s.seeds.extend(part.seeds);
+        }
+    }
+    s
+}
+
+/// (group, version, success, done == total) rows of a database's history.
+type History = Vec<(String, String, i64, bool)>;
+
+async fn inspect_and_history(conn: &DbConnection, url: &str) -> (Schema, History) {
+    const Q: &str = "SELECT TABLE_GROUP, VERSION, SUCCESS, STATEMENTS_DONE, STATEMENTS_TOTAL FROM ISDB_SCHEMA_HISTORY ORDER BY TABLE_GROUP, VERSION";
+    fn rows<R: Row>(rs: Vec<R>) -> History
+    where
+        for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        usize: sqlx::ColumnIndex<R>,
+    {
+        rs.iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    r.get(1),
+                    r.get(2),
+                    r.get::<i64, _>(3) == r.get::<i64, _>(4),
+                )
+            })
+            .collect()
+    }
+    match conn.backend {
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+            let s = isdb::inspect::postgres::inspect(&mut c).await.unwrap();
+            let h = rows(sqlx::query(Q).fetch_all(&mut c).await.unwrap());
+            (s, h)
+        }
+        Backend::MySql => {
+            let mut c = sqlx::MySqlConnection::connect(url).await.unwrap();
+            let s = isdb::inspect::mysql::inspect(&mut c).await.unwrap();
+            let h = rows(sqlx::query(Q).fetch_all(&mut c).await.unwrap());
+            (s, h)
+        }
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+            let s = isdb::inspect::sqlite::inspect(&mut c).await.unwrap();
+            let h = rows(sqlx::query(Q).fetch_all(&mut c).await.unwrap());
+            (s, h)
+        }
+    }
+}
+
+fn db_url(server: Option<&Server>, dir: &Path, conn: &DbConnection) -> String {
+    match server {
+        Some(s) => s.db_url(&conn.db.name),
+        None => format!(
+            "sqlite://{}",
+            dir.join(conn.sqlite_path.as_ref().unwrap()).display()
+        ),
+    }
+}
+
+/// Every database of the deployment holds exactly the model of its groups,
+/// and each of its migrations is recorded once, complete.
+async fn assert_migrated(server: Option<&Server>, dir: &Path, args: &[&str]) {
+    let targs = target_args(args);
+    let deployment = resolve(&targs, &|_| None).unwrap();
+    let d = deployment.backend.dialect();
+    for conn in &deployment.databases {
+        let (actual, history) = inspect_and_history(conn, &db_url(server, dir, conn)).await;
+        let diffs = isdb::diff::diff(d, &expected_schema(d, &conn.db), &actual);
+        assert!(
+            diffs.is_empty(),
+            "{}: {}",
+            conn.db.name,
+            diffs
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        let want: History = {
+            let mut v: History = conn
+                .db
+                .groups()
+                .iter()
+                .map(|g| (g.name().to_string(), "5.3.0".to_string(), 1, true))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(history, want, "{}: history", conn.db.name);
+    }
+}
+
+fn target_args(args: &[&str]) -> TargetArgs {
+    let mut t = TargetArgs::default();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match *a {
+            "--url" => t.url = it.next().map(|s| s.to_string()),
+            "--layout" => t.layout = it.next().map(|s| s.parse().unwrap()),
+            "--db-prefix" => t.db_prefix = it.next().map(|s| s.to_string()),
+            _ => {}
+        }
+    }
+    t
+}
+
+async fn migrate_rerun_and_status(server: Option<&Server>, dir: &Path, target: &[&str]) {
+    let mut args = vec!["migrate"];
+    args.extend_from_slice(target);
+    let (code, out, err) = run_isdb(dir, &args, &[]);
+    assert_eq!(code, 0, "first run: {out}\n{err}");
+    assert!(out.contains("applied"), "{out}");
+    assert_migrated(server, dir, target).await;
+
+    let (code, out, err) = run_isdb(dir, &args, &[]);
+    assert_eq!(code, 0, "second run: {out}\n{err}");
+    assert!(
+        out.contains("already up to date; nothing applied"),
+        "second run must be a no-op: {out}"
+    );
+    assert_migrated(server, dir, target).await;
+
+    let mut status = vec!["status", "--format", "json"];
+    status.extend_from_slice(target);
+    let (code, out, err) = run_isdb(dir, &status, &[]);
+    assert_eq!(code, 0, "status: {out}\n{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for db in json["databases"].as_array().unwrap() {
+        assert_eq!(db["reachable"], true);
+        for g in db["groups"].as_array().unwrap() {
+            assert_eq!(g["pending"].as_array().unwrap().len(), 0);
+            assert_eq!(g["applied"][0], "5.3.0");
+        }
+    }
+}
+
+#[tokio::test]
+async fn sqlite_embedded_default_and_split() {
+    let dir = tempfile::tempdir().unwrap();
+    migrate_rerun_and_status(None, dir.path(), &[]).await;
+    assert!(dir.path().join("isdb-data/wso2is.db").is_file());
+    migrate_rerun_and_status(
+        None,
+        dir.path(),
+        &["--layout", "split", "--url", "sqlite:split"],
+    )
+    .await;
+    assert!(dir.path().join("split/registry_local2.db").is_file());
+}
+
+#[tokio::test]
+async fn postgres_merged_and_split() {
+    let Some(server) = common::postgres("postgres_merged_and_split").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix("pgmig");
+    let merged_url = server.db_url(&format!("{prefix}merged"));
+    migrate_rerun_and_status(Some(&server), dir.path(), &["--url", &merged_url]).await;
+    migrate_rerun_and_status(
+        Some(&server),
+        dir.path(),
+        &[
+            "--layout",
+            "split",
+            "--url",
+            &server.url,
+            "--db-prefix",
+            &prefix,
+        ],
+    )
+    .await;
+    common::drop_databases(&server, &prefix).await;
+}
+
+#[tokio::test]
+async fn mysql_merged_and_split() {
+    let Some(server) = common::mysql("mysql_merged_and_split").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix("mymig");
+    let merged_url = server.db_url(&format!("{prefix}merged"));
+    migrate_rerun_and_status(Some(&server), dir.path(), &["--url", &merged_url]).await;
+    let mut c = sqlx::MySqlConnection::connect(&server.url).await.unwrap();
+    let charset: String = sqlx::query_scalar(
+        "SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+    )
+    .bind(format!("{prefix}merged"))
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(
+        charset, "latin1",
+        "MySQL databases are created with WSO2's supported charset"
+    );
+    migrate_rerun_and_status(
+        Some(&server),
+        dir.path(),
+        &[
+            "--layout",
+            "split",
+            "--url",
+            &server.url,
+            "--db-prefix",
+            &prefix,
+        ],
+    )
+    .await;
+    common::drop_databases(&server, &prefix).await;
+}
+
+/// Four runners start at once on fresh databases, as cluster nodes do at boot.
+async fn concurrent_runners(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let args = [
+        "migrate",
+        "--layout",
+        "split",
+        "--url",
+        &server.url,
+        "--db-prefix",
+        &prefix,
+    ];
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(common::isdb())
+                .args(args)
+                .current_dir(dir.path())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut applied_total = 0;
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        applied_total += String::from_utf8_lossy(&out.stderr)
+            .matches(": applied ")
+            .count();
+    }
+    assert_eq!(
+        applied_total, 8,
+        "each of the 8 databases is migrated by exactly one runner"
+    );
+    assert_migrated(Some(server), dir.path(), &args[1..]).await;
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn four_concurrent_runners_on_postgres() {
+    let Some(server) = common::postgres("four_concurrent_runners_on_postgres").await else {
+        return;
+    };
+    concurrent_runners(&server, "pgconc").await;
+}
+
+#[tokio::test]
+async fn four_concurrent_runners_on_mysql() {
+    let Some(server) = common::mysql("four_concurrent_runners_on_mysql").await else {
+        return;
+    };
+    concurrent_runners(&server, "myconc").await;
+}
+
+/// SIGKILL `isdb migrate` once the history shows `threshold` statements of
+/// `group` done, then let the next run finish the job.
+#[tokio::test]
+async fn a_killed_run_on_mysql_is_finished_by_the_next() {
+    let Some(server) = common::mysql("a_killed_run_on_mysql_is_finished_by_the_next").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (group, threshold) in [
+        ("registry", 1),
+        ("user-management", 10),
+        ("identity", 30),
+        ("bps", 20),
+    ] {
+        let prefix = common::unique_prefix("mykill");
+        let db = format!("{prefix}merged");
+        let url = server.db_url(&db);
+        let mut child = std::process::Command::new(common::isdb())
+            .args(["migrate", "--url", &url])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut killed_at = None;
+        while Instant::now() < deadline {
+            if let Ok(mut c) = sqlx::MySqlConnection::connect(&url).await {
+                let done: Option<i64> = sqlx::query_scalar(
+                    "SELECT STATEMENTS_DONE FROM ISDB_SCHEMA_HISTORY WHERE TABLE_GROUP = ? AND SUCCESS = 0",
+                )
+                .bind(group)
+                .fetch_optional(&mut c)
+                .await
+                .unwrap_or(None);
+                let _ = c.close().await;
+                if done.is_some_and(|d| d >= threshold) {
+                    child.kill().unwrap();
+                    killed_at = done;
+                    break;
+                }
+            }
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let _ = child.wait();
+        let Some(done) = killed_at else {
+            panic!(
+                "the run finished before {group} reached statement {threshold}; the kill point was missed"
+            );
+        };
+        let (code, out, err) = run_isdb(dir.path(), &["status", "--url", &url], &[]);
+        assert_eq!(
+            code, 1,
+            "status after the kill at {group}:{done} must show work left: {out}{err}"
+        );
+        assert!(out.contains("half-applied"), "{out}");
+        let (code, out, err) = run_isdb(dir.path(), &["migrate", "--url", &url], &[]);
+        assert_eq!(
+            code, 0,
+            "resume after the kill at {group}:{done}: {out}\n{err}"
+        );
+        assert!(
+            err.contains(&format!("resumed and applied {group} 5.3.0")),
+            "{err}"
+        );
+        assert_migrated(Some(&server), dir.path(), &["--url", &url]).await;
+        common::drop_databases(&server, &prefix).await;
+    }
+}
+
+#[tokio::test]
+async fn bad_input_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // A server that accepts connections and never answers: the connect timeout must fire.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let silent = format!("postgres://postgres@127.0.0.1:{port}/x");
+    let started = Instant::now();
+    let (code, _, err) = run_isdb(
+        dir.path(),
+        &["migrate", "--url", &silent, "--connect-timeout", "2"],
+        &[],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no answer within 2s"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "took {:?}",
+        started.elapsed()
+    );
+    drop(listener);
+
+    if let Some(server) = common::mysql("bad_input_changes_nothing (wrong password)").await {
+        let prefix = common::unique_prefix("mybad");
+        let url = server.db_url(&format!("{prefix}x"));
+        let (code, _, err) = run_isdb(
+            dir.path(),
+            &["migrate", "--url", &url],
+            &[("ISDB_PASSWORD", "wrong-pa$$")],
+        );
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("Access denied"), "{err}");
+        assert!(
+            !err.contains("wrong-pa$$"),
+            "the password must not be echoed: {err}"
+        );
+        let mut c = sqlx::MySqlConnection::connect(&server.url).await.unwrap();
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?",
+        )
+        .bind(format!("{prefix}%"))
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+        assert_eq!(n, 0, "nothing may be created");
+    }
+    if let Some(server) = common::postgres("bad_input_changes_nothing (bad prefix)").await {
+        let (code, _, err) = run_isdb(
+            dir.path(),
+            &[
+                "migrate",
+                "--layout",
+                "split",
+                "--url",
+                &server.url,
+                "--db-prefix",
+                "x\"; DROP DATABASE postgres; --",
+            ],
+            &[],
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("is not a plain identifier"), "{err}");
+    }
+    assert!(
+        !dir.path().join("isdb-data").exists(),
+        "no embedded database may appear"
+    );
+}

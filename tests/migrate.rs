@@ -436,3 +436,63 @@ async fn bad_input_changes_nothing() {
         "no embedded database may appear"
     );
 }
+
+#[tokio::test]
+async fn emit_config_writes_the_configuration_of_the_migrated_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    // SQLite is not a database WSO2 IS can use: refused before anything is migrated.
+    let (code, _, err) = run_isdb(dir.path(), &["migrate", "--emit-config", "conf"], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no JDBC datasource support"), "{err}");
+    assert!(!dir.path().join("isdb-data").exists() && !dir.path().join("conf").exists());
+
+    let Some(server) =
+        common::postgres("emit_config_writes_the_configuration_of_the_migrated_layout").await
+    else {
+        return;
+    };
+    let prefix = common::unique_prefix("pgemit");
+    let (code, out, err) = run_isdb(
+        dir.path(),
+        &[
+            "migrate",
+            "--layout",
+            "split",
+            "--url",
+            &server.url,
+            "--db-prefix",
+            &prefix,
+            "--emit-config",
+            "conf",
+            "--node-host",
+            "1=is1.example.org",
+        ],
+        &[("ISDB_PASSWORD", "s3cret&<pw")],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    for node in [1, 2] {
+        let master = std::fs::read_to_string(dir.path().join(format!(
+            "conf/node{node}/repository/conf/datasources/master-datasources.xml"
+        )))
+        .unwrap();
+        assert!(
+            master.contains(&format!("/{prefix}registry_local{node}")),
+            "node {node} uses its own local registry"
+        );
+        assert!(master.contains(&format!("/{prefix}identity_db")));
+        assert!(
+            !master.contains("s3cret"),
+            "no plaintext password by default"
+        );
+    }
+    let cipher = std::fs::read_to_string(
+        dir.path()
+            .join("conf/fragments/node1/repository/conf/security/cipher-text.properties"),
+    )
+    .unwrap();
+    assert!(
+        cipher.contains("s3cret&<pw"),
+        "the password goes to cipher-text.properties for ciphertool"
+    );
+    common::drop_databases(&server, &prefix).await;
+}

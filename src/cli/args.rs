@@ -36,6 +36,58 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Adopt existing databases: record matching migrations as applied, without running DDL.
     Baseline(BaselineArgs),
+    /// Write (or patch into an IS_HOME) the datasource, registry, user-store and identity settings of every node.
+    Config(ConfigArgs),
+}
+
+/// How the nodes' configuration is produced (shared by `config` and `migrate --emit-config`).
+#[derive(Debug, Args)]
+pub struct NodeConfigFlags {
+    /// Where users live: `ldap` (node 1's embedded LDAP, shared) or `jdbc` (WSO2_USER_DB).
+    #[arg(long, default_value = "ldap")]
+    pub user_store: String,
+    /// A node's host name, NODE=HOST (repeatable); node 1's is needed with --user-store ldap.
+    #[arg(long = "node-host", value_name = "NODE=HOST")]
+    pub node_hosts: Vec<String>,
+    /// Where each node's local registry lives: `database` (REGISTRY_LOCAL<k>) or `h2` (embedded, as stock IS).
+    #[arg(long, default_value = "database")]
+    pub local_registry: String,
+    /// Write passwords in plain text instead of secure-vault aliases.
+    #[arg(long)]
+    pub plaintext_passwords: bool,
+}
+
+/// `isdb config`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("destination").required(true).args(["out", "is_home"])))]
+pub struct ConfigArgs {
+    /// The RDBMS the datasources connect to.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(dialect::names()))]
+    pub dialect: String,
+    /// Where the databases are.
+    #[command(flatten)]
+    pub target: TargetFlags,
+    /// How the nodes are configured.
+    #[command(flatten)]
+    pub nodes: NodeConfigFlags,
+    /// Write a tree per node under this directory (DIR/node<k>/..., DIR/fragments/node<k>/...).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// With --out: complete the files from this stock IS_HOME, so `cp -r DIR/node<k>/. $IS_HOME/` installs everything.
+    #[arg(long, requires = "out")]
+    pub from: Option<PathBuf>,
+    /// Write into an output directory that is not empty.
+    #[arg(long)]
+    pub force: bool,
+    /// Patch this existing IS 5.3.0 installation in place (with timestamped backups).
+    #[arg(long, requires = "node")]
+    pub is_home: Option<PathBuf>,
+    /// The node the IS_HOME belongs to.
+    #[arg(long)]
+    pub node: Option<u16>,
+    /// With --is-home: show a unified diff and write nothing.
+    #[arg(long, requires = "is_home")]
+    pub diff: bool,
 }
 
 /// `isdb verify`.
@@ -136,6 +188,15 @@ pub struct MigrateArgs {
     /// Print the SQL that would run, per database, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// After migrating, write every node's configuration for this layout to DIR (as `isdb config --out`).
+    #[arg(long, value_name = "DIR")]
+    pub emit_config: Option<PathBuf>,
+    /// With --emit-config: write into a directory that is not empty.
+    #[arg(long, requires = "emit_config")]
+    pub force: bool,
+    /// With --emit-config: how the nodes are configured.
+    #[command(flatten)]
+    pub nodes: NodeConfigFlags,
 }
 
 /// Output format of reports.

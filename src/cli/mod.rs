@@ -27,6 +27,19 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
         }
         Command::Migrate(a) => {
             let deployment = crate::migrate::resolve(&a.target.to_target_args(), &env)?;
+            // The configuration is planned (and checked) before any database is touched.
+            let config_plan = match &a.emit_config {
+                Some(_) => {
+                    let dialect = config_dialect(deployment.backend.dialect())?;
+                    let plan = node_config_plan(dialect, &a.target, &a.nodes)?;
+                    plan.check_layout(&deployment.layout)?;
+                    Some(plan)
+                }
+                None => None,
+            };
+            if let (Some(dir), false) = (&a.emit_config, a.force) {
+                crate::atomic::check_output_dir(dir, false)?;
+            }
             let plan = crate::migrate::Plan::new(deployment);
             if a.dry_run {
                 let mut out = std::io::stdout().lock();
@@ -45,6 +58,9 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
             } else {
                 plan.migrate(&progress::TerminalProgress::new()).await?
             };
+            if let (Some(dir), Some(cp)) = (&a.emit_config, &config_plan) {
+                write_config(cp, dir, None, a.force)?;
+            }
             if !cli.quiet {
                 let n = report.applied();
                 let dbs = report.databases.len();
@@ -115,7 +131,110 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
                 0
             })
         }
+        Command::Config(a) => {
+            let dialect = config_dialect(args::dialect(&a.dialect)?)?;
+            let plan = node_config_plan(dialect, &a.target, &a.nodes)?;
+            match (&a.out, &a.is_home, a.node) {
+                (Some(out), _, _) => write_config(&plan, out, a.from.as_deref(), a.force)?,
+                (None, Some(home), Some(node)) => {
+                    let report = plan.patch_is_home(home, node, a.diff)?;
+                    let mut stdout = std::io::stdout().lock();
+                    if a.diff {
+                        let _ = write!(stdout, "{}", report.diff);
+                    } else if report.changed.is_empty() {
+                        let _ =
+                            writeln!(stdout, "node {node}: already configured; nothing changed");
+                    } else {
+                        for f in &report.changed {
+                            let _ = writeln!(stdout, "patched {}", f.display());
+                        }
+                        for b in &report.backups {
+                            let _ = writeln!(stdout, "backup  {}", b.display());
+                        }
+                    }
+                    for n in &report.notes {
+                        let _ = writeln!(stdout, "note: {n}");
+                    }
+                    for jar in plan.driver_jars() {
+                        let _ = writeln!(stdout, "{jar}");
+                    }
+                }
+                _ => {
+                    return Err(Error::Usage(
+                        "give --out DIR, or --is-home PATH with --node K".into(),
+                    ));
+                }
+            }
+            Ok(0)
+        }
     }
+}
+
+/// The datasource configuration of every node, checked, for `dialect`.
+fn node_config_plan(
+    dialect: &'static dyn crate::dialect::Dialect,
+    target: &args::TargetFlags,
+    flags: &args::NodeConfigFlags,
+) -> Result<crate::config::ConfigPlan, Error> {
+    use crate::config::{ConfigRequest, Target, Targets};
+    let (layout, servers) = crate::migrate::target::resolve_servers(&target.to_target_args())?;
+    let mut databases = std::collections::BTreeMap::new();
+    for s in &servers {
+        databases.insert(
+            s.db.name.clone(),
+            Target {
+                host: s.host.clone(),
+                port: s.port,
+                database: Some(s.db.name.clone()),
+                user: s.user.clone().unwrap_or_else(|| "wso2carbon".into()),
+                password: s.password.clone(),
+            },
+        );
+    }
+    let default = databases.values().next().cloned().unwrap_or_default();
+    let mut req = ConfigRequest::new(dialect, layout, Targets { default, databases });
+    req.user_store = flags.user_store.parse()?;
+    req.local_registry = flags.local_registry.parse()?;
+    req.plaintext_passwords = flags.plaintext_passwords;
+    for h in &flags.node_hosts {
+        let (node, host) = crate::config::parse_node_host(h)?;
+        req.node_hosts.insert(node, host);
+    }
+    let mut prompt = crate::config::prompt_on_terminal;
+    crate::config::resolve_passwords(&mut req, &env, Some(&mut prompt))?;
+    let plan = crate::config::plan(&req)?;
+    for w in plan.warnings() {
+        eprintln!("warning: {w}");
+    }
+    Ok(plan)
+}
+
+/// `d`, when WSO2 IS can use its databases (there is datasource configuration for it).
+fn config_dialect(
+    d: &'static dyn crate::dialect::Dialect,
+) -> Result<&'static dyn crate::dialect::Dialect, Error> {
+    crate::config::jdbc::facts(d)?;
+    Ok(d)
+}
+
+fn write_config(
+    plan: &crate::config::ConfigPlan,
+    out: &std::path::Path,
+    from: Option<&std::path::Path>,
+    force: bool,
+) -> Result<(), Error> {
+    let report = match from {
+        Some(template) => plan.write_tree_from(template, out, force)?,
+        None => plan.write_tree(out, force)?,
+    };
+    let mut stdout = std::io::stdout().lock();
+    for f in &report.files {
+        let _ = writeln!(stdout, "wrote {}", f.display());
+    }
+    for jar in plan.driver_jars() {
+        let _ = writeln!(stdout, "{jar}");
+    }
+    Ok(())
 }
 
 fn plan_to(

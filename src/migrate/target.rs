@@ -261,12 +261,17 @@ pub fn redact(raw: &str) -> String {
     }
 }
 
-/// Resolves flags, config file and environment into a [`Deployment`].
-/// `env` looks up environment variables (injectable for tests).
-pub fn resolve(
-    args: &TargetArgs,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Deployment, Error> {
+/// What every command that targets databases reads the same way.
+struct Common {
+    file: ConfigFile,
+    kind: LayoutKind,
+    nodes: u16,
+    prefix: String,
+    per_logical: BTreeMap<LogicalDb, DatabaseConfig>,
+    raw_url: Option<String>,
+}
+
+fn common(args: &TargetArgs) -> Result<Common, Error> {
     let file = match &args.config {
         Some(p) => ConfigFile::load(p)?,
         None => ConfigFile::default(),
@@ -282,6 +287,124 @@ pub fn resolve(
         .clone()
         .or(file.db_prefix.clone())
         .unwrap_or_default();
+    let mut per_logical = BTreeMap::new();
+    for (k, v) in &file.databases {
+        per_logical.insert(k.parse::<LogicalDb>()?, v.clone());
+    }
+    let raw_url = args.url.clone().or(file.url.clone());
+    Ok(Common {
+        file,
+        kind,
+        nodes,
+        prefix,
+        per_logical,
+        raw_url,
+    })
+}
+
+/// The physical names the config file gives logical databases.
+fn named(per_logical: &BTreeMap<LogicalDb, DatabaseConfig>) -> BTreeMap<LogicalDb, String> {
+    per_logical
+        .iter()
+        .filter_map(|(l, c)| c.name.clone().map(|n| (*l, n)))
+        .collect()
+}
+
+/// One physical database as the datasource configuration sees it: a server
+/// of any RDBMS (no live connection is made).
+#[derive(Debug, Clone)]
+pub struct ServerTarget {
+    /// The physical database.
+    pub db: PhysicalDb,
+    /// Host, when a URL names one.
+    pub host: Option<String>,
+    /// Port, when the URL names one.
+    pub port: Option<u16>,
+    /// User, from the config file or the URL.
+    pub user: Option<String>,
+    /// Password from the config file or the URL (prefer the environment).
+    pub password: Option<Secret>,
+}
+
+/// Resolves flags and config file into a layout and, per physical database,
+/// the server it is on, for any RDBMS (the URL's scheme is not checked: the
+/// datasource configuration is written for the dialect the operator names).
+pub fn resolve_servers(args: &TargetArgs) -> Result<(Layout, Vec<ServerTarget>), Error> {
+    let c = common(args)?;
+    let parse = |raw: &str| {
+        Url::parse(raw).map_err(|e| Error::Usage(format!("malformed --url `{}`: {e}", redact(raw))))
+    };
+    let base = c.raw_url.as_deref().map(parse).transpose()?;
+    let mut mapping = named(&c.per_logical);
+    if let Some(u) = &base
+        && c.kind == LayoutKind::Merged
+    {
+        let db = u.path().trim_start_matches('/');
+        if !db.is_empty() {
+            validate_identifier(db, "database name in --url")?;
+            for l in LogicalDb::all(c.nodes) {
+                mapping.entry(l).or_insert_with(|| db.to_string());
+            }
+        }
+    }
+    let layout = Layout::with_mapping(c.kind, c.nodes, &c.prefix, &mapping)?;
+    let mut out = Vec::new();
+    for db in &layout.databases {
+        let cfg: Vec<&DatabaseConfig> = db
+            .logical
+            .iter()
+            .filter_map(|l| c.per_logical.get(l))
+            .collect();
+        let url = cfg
+            .iter()
+            .find_map(|c| c.url.as_deref())
+            .map(parse)
+            .transpose()?
+            .or(base.clone());
+        let user = cfg.iter().find_map(|c| c.user.clone()).or_else(|| {
+            url.as_ref()
+                .map(|u| u.username().to_string())
+                .filter(|u| !u.is_empty())
+        });
+        let password = cfg
+            .iter()
+            .find_map(|c| c.password.clone())
+            .or_else(|| {
+                url.as_ref().and_then(|u| u.password()).map(|p| {
+                    percent_encoding::percent_decode_str(p)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                })
+            })
+            .map(Secret::new);
+        out.push(ServerTarget {
+            db: db.clone(),
+            host: url
+                .as_ref()
+                .and_then(|u| u.host_str())
+                .map(|h| h.trim_matches(['[', ']']).to_string()),
+            port: url.as_ref().and_then(Url::port),
+            user,
+            password,
+        });
+    }
+    Ok((layout, out))
+}
+
+/// Resolves flags, config file and environment into a [`Deployment`].
+/// `env` looks up environment variables (injectable for tests).
+pub fn resolve(
+    args: &TargetArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Deployment, Error> {
+    let Common {
+        file,
+        kind,
+        nodes,
+        prefix,
+        per_logical,
+        raw_url,
+    } = common(args)?;
     let charset = args
         .mysql_charset
         .clone()
@@ -296,12 +419,6 @@ pub fn resolve(
         .lock_timeout
         .or(file.lock_timeout.map(Duration::from_secs))
         .unwrap_or(Duration::from_secs(60));
-
-    let mut per_logical: BTreeMap<LogicalDb, DatabaseConfig> = BTreeMap::new();
-    for (k, v) in &file.databases {
-        per_logical.insert(k.parse::<LogicalDb>()?, v.clone());
-    }
-    let raw_url = args.url.clone().or(file.url.clone());
     let (backend, base_url) = match &raw_url {
         Some(u) => {
             let (b, url) = parse_url(u)?;
@@ -318,10 +435,7 @@ pub fn resolve(
         );
     }
 
-    let mut mapping: BTreeMap<LogicalDb, String> = per_logical
-        .iter()
-        .filter_map(|(l, c)| c.name.clone().map(|n| (*l, n)))
-        .collect();
+    let mut mapping = named(&per_logical);
     // Merged: a server URL's database part (or a SQLite file name) names the database.
     let mut sqlite_file: Option<PathBuf> = None;
     let mut sqlite_dir = PathBuf::from(EMBEDDED_DIR);

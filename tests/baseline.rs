@@ -1,0 +1,441 @@
+//! `isdb verify` and `isdb baseline` on databases built the way existing
+//! installations were: WSO2's scripts (as `isdb render` reproduces them) run
+//! with the vendor's client, then drifted by hand.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{Server, run_isdb};
+use isdb::dialect;
+use isdb::layout::{Layout, LayoutKind, TableGroup};
+use isdb::model::catalog::Catalog;
+use isdb::render::{self, RenderOptions, Script};
+use sqlx::Connection;
+
+/// Whether `server` is PostgreSQL (else MySQL/MariaDB).
+fn is_pg(server: &Server) -> bool {
+    server.url.starts_with("postgres")
+}
+
+async fn create_db(server: &Server, name: &str) {
+    let sql = if is_pg(server) {
+        format!("CREATE DATABASE \"{name}\"")
+    } else {
+        format!("CREATE DATABASE `{name}` CHARACTER SET latin1")
+    };
+    if is_pg(server) {
+        let mut c = sqlx::PgConnection::connect(&server.db_url("postgres"))
+            .await
+            .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    } else {
+        let mut c = sqlx::MySqlConnection::connect(&server.url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+}
+
+/// Runs a script file with the vendor's client, as an operator does.
+fn vendor_client(server: &Server, db: &str, script: &Path) {
+    let out = if is_pg(server) {
+        Command::new("psql")
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
+            .arg(server.db_url(db))
+            .arg("-f")
+            .arg(script)
+            .output()
+            .unwrap()
+    } else {
+        let url = url::Url::parse(&server.url).unwrap();
+        Command::new("mariadb")
+            .arg(format!("--host={}", url.host_str().unwrap_or("127.0.0.1")))
+            .arg(format!("--port={}", url.port().unwrap_or(3306)))
+            .arg(format!("--user={}", url.username()))
+            .env("MYSQL_PWD", url.password().unwrap_or(""))
+            .arg(db)
+            .stdin(std::fs::File::open(script).unwrap())
+            .output()
+            .unwrap()
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Writes the official script of `groups` for the server's dialect.
+fn script_of(server: &Server, groups: &[TableGroup], path: &Path) {
+    let d = dialect::by_name(if is_pg(server) { "postgres" } else { "mysql" }).unwrap();
+    let catalog = Catalog::builtin().unwrap();
+    let mut text = String::new();
+    for g in groups {
+        let m = catalog.group(*g).next().unwrap();
+        let stmts = render::statements(d, &m.schema(d), RenderOptions::default());
+        text.push_str(
+            &Script {
+                dialect: d,
+                header: vec![],
+                statements: &stmts,
+            }
+            .to_string(),
+        );
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+async fn exec(server: &Server, db: &str, sql: &str) {
+    if is_pg(server) {
+        let mut c = sqlx::PgConnection::connect(&server.db_url(db))
+            .await
+            .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    } else {
+        let mut c = sqlx::MySqlConnection::connect(&server.db_url(db))
+            .await
+            .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+}
+
+/// A merged database built by hand baselines cleanly; migrate then runs nothing.
+async fn merged_built_by_hand_baselines(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let db = format!("{prefix}wso2is");
+    let url = server.db_url(&db);
+    let d = if is_pg(server) { "postgres" } else { "mysql" };
+    let (code, _, err) = run_isdb(
+        dir.path(),
+        &["render", "--dialect", d, "--out", "scripts"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    create_db(server, &db).await;
+    vendor_client(server, &db, &dir.path().join("scripts/sql/wso2is.sql"));
+
+    let (code, out, err) = run_isdb(dir.path(), &["verify", "--url", &url], &[]);
+    assert_eq!(
+        code, 0,
+        "a database built from the official scripts verifies clean: {out}{err}"
+    );
+    let (code, out, err) = run_isdb(dir.path(), &["status", "--url", &url], &[]);
+    assert_eq!(
+        code, 1,
+        "before the baseline everything is pending: {out}{err}"
+    );
+    let (code, out, err) = run_isdb(dir.path(), &["baseline", "--url", &url], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.matches("as applied (no DDL run)").count(), 5, "{out}");
+    let (code, out, err) = run_isdb(dir.path(), &["migrate", "--url", &url], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("already up to date; nothing applied"), "{out}");
+    let (code, out, _) = run_isdb(dir.path(), &["status", "--url", &url], &[]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = run_isdb(dir.path(), &["baseline", "--url", &url], &[]);
+    assert_eq!(code, 0, "a second baseline records nothing: {out}");
+    assert!(out.contains("nothing to record"), "{out}");
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_database_built_by_hand_baselines_cleanly() {
+    let Some(server) = common::postgres("postgres_database_built_by_hand_baselines_cleanly").await
+    else {
+        return;
+    };
+    merged_built_by_hand_baselines(&server, "pgbl").await;
+}
+
+#[tokio::test]
+async fn mysql_database_built_by_hand_baselines_cleanly() {
+    let Some(server) = common::mysql("mysql_database_built_by_hand_baselines_cleanly").await else {
+        return;
+    };
+    merged_built_by_hand_baselines(&server, "mybl").await;
+}
+
+/// A split layout built the way WSO2's docs say: the whole carbon script
+/// (registry and user management together) run into the user-store and
+/// registry databases. The other group's tables are extra: not failing,
+/// except with --strict.
+async fn split_built_the_wso2_way(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let layout = Layout::new(LayoutKind::Split, 2, &prefix).unwrap();
+    let carbon = dir.path().join("carbon.sql");
+    script_of(
+        server,
+        &[TableGroup::Registry, TableGroup::UserManagement],
+        &carbon,
+    );
+    for db in &layout.databases {
+        create_db(server, &db.name).await;
+        let groups = db.groups();
+        if groups == [TableGroup::Registry] || groups == [TableGroup::UserManagement] {
+            vendor_client(server, &db.name, &carbon);
+        } else {
+            let own = dir.path().join(format!("{}.sql", db.name));
+            script_of(server, &groups, &own);
+            vendor_client(server, &db.name, &own);
+        }
+    }
+    let args = [
+        "--layout",
+        "split",
+        "--url",
+        &server.url,
+        "--db-prefix",
+        &prefix,
+    ];
+    let with = |cmd: &str, extra: &[&str]| {
+        let mut v = vec![cmd.to_string()];
+        v.extend(args.iter().map(|s| s.to_string()));
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let run = |v: Vec<String>| {
+        let refs: Vec<&str> = v.iter().map(String::as_str).collect();
+        run_isdb(dir.path(), &refs, &[])
+    };
+    let (code, out, _) = run(with("verify", &["--strict"]));
+    assert_eq!(code, 1, "--strict fails on the other group's tables: {out}");
+    let (code, out, _) = run(with("baseline", &["--strict"]));
+    assert_eq!(
+        code, 1,
+        "--strict baseline refuses the databases with extra tables: {out}"
+    );
+    assert_eq!(
+        out.matches("as applied (no DDL run)").count(),
+        3,
+        "only identity, metrics and bps, which have no extra tables, are recorded: {out}"
+    );
+    let (code, out, _) = run(with("status", &[]));
+    assert_eq!(
+        code, 1,
+        "the user-store and registry databases are still pending: {out}"
+    );
+    let (code, out, _) = run(with("verify", &[]));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("UM_TENANT: table is not in the expected schema (extra)"),
+        "{out}"
+    );
+    let (code, out, err) = run(with("baseline", &[]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out.matches("as applied (no DDL run)").count(),
+        5,
+        "the other five now: {out}"
+    );
+    let (code, out, _) = run(with("migrate", &[]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("already up to date"), "{out}");
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_split_built_the_wso2_way_baselines_with_extra_tables() {
+    let Some(server) = common::postgres("postgres_split_built_the_wso2_way").await else {
+        return;
+    };
+    split_built_the_wso2_way(&server, "pgwso2").await;
+}
+
+#[tokio::test]
+async fn mysql_split_built_the_wso2_way_baselines_with_extra_tables() {
+    let Some(server) = common::mysql("mysql_split_built_the_wso2_way").await else {
+        return;
+    };
+    split_built_the_wso2_way(&server, "mywso2").await;
+}
+
+/// Each kind of drift makes `verify` exit 1 with one precise line, and `baseline` refuse.
+async fn drift_is_reported(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let pg = is_pg(server);
+    let mut cases: Vec<(&str, String, &str)> = vec![
+        (
+            "dropped column",
+            "ALTER TABLE IDN_OAUTH2_SCOPE DROP COLUMN DESCRIPTION".into(),
+            "IDN_OAUTH2_SCOPE.DESCRIPTION: column",
+        ),
+        (
+            "widened varchar",
+            if pg {
+                "ALTER TABLE IDN_OAUTH_CONSUMER_APPS ALTER COLUMN APP_NAME TYPE VARCHAR(1000)"
+                    .into()
+            } else {
+                "ALTER TABLE IDN_OAUTH_CONSUMER_APPS MODIFY APP_NAME VARCHAR(1000)".into()
+            },
+            "IDN_OAUTH_CONSUMER_APPS.APP_NAME",
+        ),
+        (
+            "dropped index",
+            if pg {
+                "DROP INDEX IDX_TC".into()
+            } else {
+                "DROP INDEX IDX_TC ON IDN_OAUTH2_ACCESS_TOKEN".into()
+            },
+            "IDX_TC",
+        ),
+        (
+            "missing table",
+            "DROP TABLE IDN_BASE_TABLE".into(),
+            "IDN_BASE_TABLE: table",
+        ),
+    ];
+    cases.push((
+        "foreign key with another ON DELETE",
+        if pg {
+            "ALTER TABLE IDN_OAUTH1A_REQUEST_TOKEN DROP CONSTRAINT IDN_OAUTH1A_REQUEST_TOKEN_CONSUMER_KEY_ID_FKEY; ALTER TABLE IDN_OAUTH1A_REQUEST_TOKEN ADD FOREIGN KEY (CONSUMER_KEY_ID) REFERENCES IDN_OAUTH_CONSUMER_APPS (ID)".into()
+        } else {
+            "ALTER TABLE IDN_OAUTH1A_REQUEST_TOKEN DROP FOREIGN KEY IDN_OAUTH1A_REQUEST_TOKEN_ibfk_1; ALTER TABLE IDN_OAUTH1A_REQUEST_TOKEN ADD FOREIGN KEY (CONSUMER_KEY_ID) REFERENCES IDN_OAUTH_CONSUMER_APPS (ID)".into()
+        },
+        "IDN_OAUTH1A_REQUEST_TOKEN: foreign key",
+    ));
+    if pg {
+        cases.push((
+            "missing sequence",
+            "DROP SEQUENCE IDN_OAUTH2_SCOPE_PK_SEQ CASCADE".into(),
+            "IDN_OAUTH2_SCOPE_PK_SEQ",
+        ));
+    }
+    for (n, (what, sql, expect)) in cases.iter().enumerate() {
+        let db = format!("{prefix}{n}");
+        let url = server.db_url(&db);
+        let (code, _, err) = run_isdb(dir.path(), &["migrate", "--url", &url], &[]);
+        assert_eq!(code, 0, "{err}");
+        exec(server, &db, sql).await;
+        let (code, out, err) = run_isdb(dir.path(), &["verify", "--url", &url], &[]);
+        assert_eq!(code, 1, "{what}: verify must fail: {out}{err}");
+        let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("    ")).collect();
+        assert!(
+            lines.iter().any(|l| l.contains(expect)),
+            "{what}: expected a line about {expect}: {out}"
+        );
+        let (code, out, _) = run_isdb(
+            dir.path(),
+            &["verify", "--url", &url, "--format", "json"],
+            &[],
+        );
+        assert_eq!(code, 1);
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert!(
+            !json["databases"][0]["differences"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "{what}"
+        );
+    }
+    // An extra table fails only with --strict.
+    let db = format!("{prefix}extra");
+    let url = server.db_url(&db);
+    assert_eq!(run_isdb(dir.path(), &["migrate", "--url", &url], &[]).0, 0);
+    exec(server, &db, "CREATE TABLE LOCAL_AUDIT (ID INTEGER)").await;
+    let (code, out, _) = run_isdb(dir.path(), &["verify", "--url", &url], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("LOCAL_AUDIT: table is not in the expected schema (extra)"),
+        "{out}"
+    );
+    assert_eq!(
+        run_isdb(dir.path(), &["verify", "--url", &url, "--strict"], &[]).0,
+        1
+    );
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_drift_fails_verify_precisely() {
+    let Some(server) = common::postgres("postgres_drift_fails_verify_precisely").await else {
+        return;
+    };
+    drift_is_reported(&server, "pgdrift").await;
+}
+
+#[tokio::test]
+async fn mysql_drift_fails_verify_precisely() {
+    let Some(server) = common::mysql("mysql_drift_fails_verify_precisely").await else {
+        return;
+    };
+    drift_is_reported(&server, "mydrift").await;
+}
+
+/// The identity script stopped half-way: baseline refuses and lists what is
+/// missing, with or without --accept-drift, and records nothing.
+#[tokio::test]
+async fn a_partly_built_database_is_not_baselined() {
+    let Some(server) = common::mysql("a_partly_built_database_is_not_baselined").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix("mypart");
+    let db = format!("{prefix}idn");
+    let d = dialect::by_name("mysql").unwrap();
+    let m = Catalog::builtin()
+        .unwrap()
+        .group(TableGroup::Identity)
+        .next()
+        .unwrap();
+    let stmts = render::statements(d, &m.schema(d), RenderOptions::default());
+    let half = &stmts[..stmts.len() / 2];
+    let path = dir.path().join("half.sql");
+    std::fs::write(
+        &path,
+        Script {
+            dialect: d,
+            header: vec![],
+            statements: half,
+        }
+        .to_string(),
+    )
+    .unwrap();
+    create_db(&server, &db).await;
+    vendor_client(&server, &db, &path);
+    let cfg = dir.path().join("isdb.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "layout = \"split\"\nurl = \"{}\"\ndb_prefix = \"{prefix}\"\n[databases.IDENTITY_DB]\nname = \"{db}\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    for extra in [&[][..], &["--accept-drift"][..]] {
+        let mut args = vec!["baseline", "--config", "isdb.toml"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = run_isdb(dir.path(), &args, &[]);
+        assert_eq!(code, 1, "{extra:?}: {out}{err}");
+        let idn: Vec<&str> = out.lines().skip_while(|l| !l.starts_with(&db)).collect();
+        assert!(
+            idn.iter().any(|l| l.contains("table is missing")),
+            "{extra:?}: lists what is missing: {out}"
+        );
+        assert!(!out.contains(&format!("recorded identity")), "{out}");
+    }
+    let mut c = sqlx::MySqlConnection::connect(&server.db_url(&db))
+        .await
+        .unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ISDB_SCHEMA_HISTORY")
+        .fetch_one(&mut c)
+        .await
+        .unwrap_or(0);
+    assert_eq!(n, 0, "nothing recorded for the partly built database");
+    common::drop_databases(&server, &prefix).await;
+}

@@ -496,3 +496,85 @@ async fn emit_config_writes_the_configuration_of_the_migrated_layout() {
     );
     common::drop_databases(&server, &prefix).await;
 }
+
+#[tokio::test]
+async fn dry_run_prints_the_sql_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run_isdb(dir.path(), &["migrate", "--dry-run"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("CREATE TABLE UM_TENANT ("), "{out}");
+    assert!(out.contains("isdb would create it"), "{out}");
+    assert!(!dir.path().join("isdb-data").exists(), "a dry run creates nothing");
+
+    let Some(server) = common::mysql("dry_run_prints_the_sql_and_changes_nothing").await else { return };
+    let prefix = common::unique_prefix("mydry");
+    let url = server.db_url(&format!("{prefix}m"));
+    let pw = [("ISDB_PASSWORD", "")];
+    let (code, out, err) = run_isdb(dir.path(), &["-vv", "migrate", "--url", &url, "--dry-run"], &pw);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("CREATE DATABASE IF NOT EXISTS `{prefix}m` CHARACTER SET latin1")), "{out}");
+    let mut c = sqlx::MySqlConnection::connect(&server.url).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")
+        .bind(format!("{prefix}m"))
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "a dry run creates no database");
+    // After a real run the dry run has nothing left to show.
+    assert_eq!(run_isdb(dir.path(), &["migrate", "--url", &url], &[]).0, 0);
+    let (code, out, _) = run_isdb(dir.path(), &["migrate", "--url", &url, "--dry-run"], &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("up to date, nothing would run") && !out.contains("CREATE TABLE"), "{out}");
+    common::drop_databases(&server, &prefix).await;
+}
+
+#[tokio::test]
+async fn a_changed_applied_migration_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run_isdb(dir.path(), &["migrate"], &[]).0, 0);
+    let db = dir.path().join("isdb-data/wso2is.db");
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+    sqlx::query("UPDATE ISDB_SCHEMA_HISTORY SET CHECKSUM = 'feedface' WHERE TABLE_GROUP = 'identity'")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let _ = c.close().await;
+    let catalog = Catalog::builtin().unwrap();
+    let current = &catalog.group(isdb::layout::TableGroup::Identity).next().unwrap().checksum;
+    let (code, out, err) = run_isdb(dir.path(), &["migrate"], &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("migration identity 5.3.0 was applied with checksum feedface")
+            && err.contains(&format!("now has checksum {current}")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_held_lock_makes_the_second_runner_wait_then_give_up_clearly() {
+    let Some(server) = common::postgres("a_held_lock_makes_the_second_runner_wait").await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix("pglock");
+    let db = format!("{prefix}m");
+    let url = server.db_url(&db);
+    assert_eq!(run_isdb(dir.path(), &["migrate", "--url", &url], &[]).0, 0);
+    // Another runner holds the lock, on its own session.
+    let mut holder = sqlx::PgConnection::connect(&url).await.unwrap();
+    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtext($1))")
+        .bind(format!("isdb:{db}"))
+        .fetch_one(&mut holder)
+        .await
+        .unwrap();
+    assert!(got);
+    let started = Instant::now();
+    let (code, _, err) = run_isdb(dir.path(), &["migrate", "--url", &url, "--lock-timeout", "1"], &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("another isdb run holds the migration lock; gave up after 1s"), "{err}");
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    // Once released, the next run gets the lock and finds nothing to do.
+    let _ = holder.close().await;
+    let (code, out, err) = run_isdb(dir.path(), &["migrate", "--url", &url, "--lock-timeout", "5"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("already up to date"), "{out}");
+    common::drop_databases(&server, &prefix).await;
+}

@@ -154,12 +154,24 @@ fn creation_order(schema: &Schema) -> Vec<&Table> {
     done
 }
 
-fn column_sql(
-    dialect: &dyn Dialect,
-    table: &Table,
-    col: &Column,
-    sequence: Option<&str>,
-) -> String {
+/// What the renderer makes of a column on a dialect: the type it writes, whether
+/// the database generates its values, and the default it declares. The diff
+/// compares live databases against this, so the two can never disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedColumn {
+    /// The type as written.
+    pub ty: String,
+    /// Whether the database generates the column's values.
+    pub identity: bool,
+    /// The declared default (none for a sequence-backed or rowid key).
+    pub default: Option<crate::model::DefaultValue>,
+    /// SQLite only: the column is the table's `INTEGER PRIMARY KEY AUTOINCREMENT`.
+    pub sqlite_rowid: bool,
+}
+
+/// How `col` of `table` is rendered on `dialect`. SQLite generates keys only
+/// for a single-column integer primary key; elsewhere identity is as modelled.
+pub fn rendered_column(dialect: &dyn Dialect, table: &Table, col: &Column) -> RenderedColumn {
     let style = dialect.identity_style();
     let sqlite_rowid = col.identity
         && style == IdentityStyle::SqliteAutoincrement
@@ -169,20 +181,41 @@ fn column_sql(
             col.ty,
             ColumnType::Integer | ColumnType::BigInt | ColumnType::SmallInt
         );
-    if sqlite_rowid {
-        return format!(
-            "{} INTEGER PRIMARY KEY AUTOINCREMENT",
-            dialect.object_name(&col.name)
-        );
-    }
-    let mut s = format!(
-        "{} {}",
-        dialect.object_name(&col.name),
+    let identity = col.identity && (style != IdentityStyle::SqliteAutoincrement || sqlite_rowid);
+    let ty = if sqlite_rowid {
+        "INTEGER".to_string()
+    } else {
         col.native
             .clone()
             .unwrap_or_else(|| dialect.render_type(&col.ty))
-    );
-    if col.identity {
+    };
+    let default = if sqlite_rowid || (col.identity && style == IdentityStyle::SequenceDefault) {
+        None
+    } else {
+        col.default.clone()
+    };
+    RenderedColumn {
+        ty,
+        identity,
+        default,
+        sqlite_rowid,
+    }
+}
+
+fn column_sql(
+    dialect: &dyn Dialect,
+    table: &Table,
+    col: &Column,
+    sequence: Option<&str>,
+) -> String {
+    let r = rendered_column(dialect, table, col);
+    let name = dialect.object_name(&col.name);
+    if r.sqlite_rowid {
+        return format!("{name} {} PRIMARY KEY AUTOINCREMENT", r.ty);
+    }
+    let mut s = format!("{name} {}", r.ty);
+    let style = dialect.identity_style();
+    if r.identity {
         match (style, sequence) {
             (IdentityStyle::SequenceDefault, Some(seq)) => {
                 s.push_str(&format!(" DEFAULT NEXTVAL('{seq}')"))
@@ -191,17 +224,14 @@ fn column_sql(
             _ => {}
         }
     }
-    if let (Some(d), false) = (
-        &col.default,
-        col.identity && style == IdentityStyle::SequenceDefault,
-    ) {
+    if let Some(d) = &r.default {
         s.push_str(" DEFAULT ");
         s.push_str(&dialect.literal(d));
     }
     if !col.nullable {
         s.push_str(" NOT NULL");
     }
-    if col.identity && style == IdentityStyle::AutoIncrement {
+    if r.identity && style == IdentityStyle::AutoIncrement {
         s.push_str(" AUTO_INCREMENT");
     }
     s

@@ -427,7 +427,7 @@ async fn a_partly_built_database_is_not_baselined() {
             idn.iter().any(|l| l.contains("table is missing")),
             "{extra:?}: lists what is missing: {out}"
         );
-        assert!(!out.contains(&format!("recorded identity")), "{out}");
+        assert!(!out.contains("recorded identity"), "{out}");
     }
     let mut c = sqlx::MySqlConnection::connect(&server.db_url(&db))
         .await

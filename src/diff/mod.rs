@@ -638,45 +638,6 @@ fn find_column<'a>(table: &'a Table, name: &str) -> Option<&'a Column> {
         .find(|c| c.name.eq_ignore_ascii_case(name))
 }
 
-/// An expected column as the dialect's script creates it.
-struct Rendered {
-    ty: String,
-    identity: bool,
-    default: Option<DefaultValue>,
-}
-
-/// Mirrors what `render` does to a column on `dialect` (see the module docs).
-fn rendered(dialect: &dyn Dialect, table: &Table, col: &Column) -> Rendered {
-    let style = dialect.identity_style();
-    let sqlite_rowid = style == IdentityStyle::SqliteAutoincrement
-        && table.primary_key.len() == 1
-        && table.primary_key[0] == col.name
-        && matches!(
-            col.ty,
-            ColumnType::Integer | ColumnType::BigInt | ColumnType::SmallInt
-        );
-    let identity = col.identity && (style != IdentityStyle::SqliteAutoincrement || sqlite_rowid);
-    let ty = if identity && sqlite_rowid {
-        "INTEGER".to_string()
-    } else {
-        col.native
-            .clone()
-            .unwrap_or_else(|| dialect.render_type(&col.ty))
-    };
-    let default = if (col.identity && style == IdentityStyle::SequenceDefault)
-        || (identity && sqlite_rowid)
-    {
-        None
-    } else {
-        col.default.clone()
-    };
-    Rendered {
-        ty,
-        identity,
-        default,
-    }
-}
-
 /// The value a default means on `dialect`, for a column that is boolean or not.
 fn canonical_default(
     dialect: &dyn Dialect,
@@ -705,7 +666,10 @@ fn diff_table(
     // which is then not reported a second time.
     let mut sequence_diffs = Vec::new();
     let mut identity_explained = None;
-    let identity_col = e.columns.iter().find(|c| rendered(dialect, e, c).identity);
+    let identity_col = e
+        .columns
+        .iter()
+        .find(|c| crate::render::rendered_column(dialect, e, c).identity);
     let expected_seq = match (identity_col, style) {
         (Some(_), IdentityStyle::SequenceDefault | IdentityStyle::SequenceTrigger) => Some(
             e.key_generator
@@ -739,7 +703,7 @@ fn diff_table(
     }
 
     for ec in &e.columns {
-        let r = rendered(dialect, e, ec);
+        let r = crate::render::rendered_column(dialect, e, ec);
         let column = upper(&ec.name);
         let Some(ac) = find_column(a, &ec.name) else {
             out.push(Difference::MissingColumn {

@@ -14,16 +14,7 @@ use isdb::render;
 use sqlx::Connection;
 
 fn expected_schema(d: &dyn Dialect, db: &PhysicalDb) -> Schema {
-    let catalog = Catalog::builtin().unwrap();
-    let mut s = Schema::default();
-    for g in db.groups() {
-        for m in catalog.group(g) {
-            let part = m.schema(d);
-            s.tables.extend(part.tables);
-            s.seeds.extend(part.seeds);
-        }
-    }
-    s
+    Catalog::builtin().unwrap().expected_schema(d, db, None)
 }
 
 fn render_layout(d: &dyn Dialect, kind: LayoutKind, prefix: &str, out: &Path) -> Layout {

@@ -15,16 +15,7 @@ use isdb::model::catalog::Catalog;
 use sqlx::{Connection, Row};
 
 fn expected_schema(d: &dyn Dialect, db: &PhysicalDb) -> Schema {
-    let catalog = Catalog::builtin().unwrap();
-    let mut s = Schema::default();
-    for g in db.groups() {
-        for m in catalog.group(g) {
-            let part = m.schema(d);
-            s.tables.extend(part.tables);
-            s.seeds.extend(part.seeds);
-        }
-    }
-    s
+    Catalog::builtin().unwrap().expected_schema(d, db, None)
 }
 
 /// (group, version, success, done == total) rows of a database's history.
@@ -504,27 +495,46 @@ async fn dry_run_prints_the_sql_and_changes_nothing() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("CREATE TABLE UM_TENANT ("), "{out}");
     assert!(out.contains("isdb would create it"), "{out}");
-    assert!(!dir.path().join("isdb-data").exists(), "a dry run creates nothing");
+    assert!(
+        !dir.path().join("isdb-data").exists(),
+        "a dry run creates nothing"
+    );
 
-    let Some(server) = common::mysql("dry_run_prints_the_sql_and_changes_nothing").await else { return };
+    let Some(server) = common::mysql("dry_run_prints_the_sql_and_changes_nothing").await else {
+        return;
+    };
     let prefix = common::unique_prefix("mydry");
     let url = server.db_url(&format!("{prefix}m"));
     let pw = [("ISDB_PASSWORD", "")];
-    let (code, out, err) = run_isdb(dir.path(), &["-vv", "migrate", "--url", &url, "--dry-run"], &pw);
+    let (code, out, err) = run_isdb(
+        dir.path(),
+        &["-vv", "migrate", "--url", &url, "--dry-run"],
+        &pw,
+    );
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains(&format!("CREATE DATABASE IF NOT EXISTS `{prefix}m` CHARACTER SET latin1")), "{out}");
+    assert!(
+        out.contains(&format!(
+            "CREATE DATABASE IF NOT EXISTS `{prefix}m` CHARACTER SET latin1"
+        )),
+        "{out}"
+    );
     let mut c = sqlx::MySqlConnection::connect(&server.url).await.unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")
-        .bind(format!("{prefix}m"))
-        .fetch_one(&mut c)
-        .await
-        .unwrap();
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+    )
+    .bind(format!("{prefix}m"))
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
     assert_eq!(n, 0, "a dry run creates no database");
     // After a real run the dry run has nothing left to show.
     assert_eq!(run_isdb(dir.path(), &["migrate", "--url", &url], &[]).0, 0);
     let (code, out, _) = run_isdb(dir.path(), &["migrate", "--url", &url, "--dry-run"], &[]);
     assert_eq!(code, 0);
-    assert!(out.contains("up to date, nothing would run") && !out.contains("CREATE TABLE"), "{out}");
+    assert!(
+        out.contains("up to date, nothing would run") && !out.contains("CREATE TABLE"),
+        "{out}"
+    );
     common::drop_databases(&server, &prefix).await;
 }
 
@@ -533,14 +543,22 @@ async fn a_changed_applied_migration_stops_the_run() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(run_isdb(dir.path(), &["migrate"], &[]).0, 0);
     let db = dir.path().join("isdb-data/wso2is.db");
-    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-    sqlx::query("UPDATE ISDB_SCHEMA_HISTORY SET CHECKSUM = 'feedface' WHERE TABLE_GROUP = 'identity'")
-        .execute(&mut c)
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();
+    sqlx::query(
+        "UPDATE ISDB_SCHEMA_HISTORY SET CHECKSUM = 'feedface' WHERE TABLE_GROUP = 'identity'",
+    )
+    .execute(&mut c)
+    .await
+    .unwrap();
     let _ = c.close().await;
     let catalog = Catalog::builtin().unwrap();
-    let current = &catalog.group(isdb::layout::TableGroup::Identity).next().unwrap().checksum;
+    let current = &catalog
+        .group(isdb::layout::TableGroup::Identity)
+        .next()
+        .unwrap()
+        .checksum;
     let (code, out, err) = run_isdb(dir.path(), &["migrate"], &[]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
@@ -552,7 +570,9 @@ async fn a_changed_applied_migration_stops_the_run() {
 
 #[tokio::test]
 async fn a_held_lock_makes_the_second_runner_wait_then_give_up_clearly() {
-    let Some(server) = common::postgres("a_held_lock_makes_the_second_runner_wait").await else { return };
+    let Some(server) = common::postgres("a_held_lock_makes_the_second_runner_wait").await else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let prefix = common::unique_prefix("pglock");
     let db = format!("{prefix}m");
@@ -567,13 +587,24 @@ async fn a_held_lock_makes_the_second_runner_wait_then_give_up_clearly() {
         .unwrap();
     assert!(got);
     let started = Instant::now();
-    let (code, _, err) = run_isdb(dir.path(), &["migrate", "--url", &url, "--lock-timeout", "1"], &[]);
+    let (code, _, err) = run_isdb(
+        dir.path(),
+        &["migrate", "--url", &url, "--lock-timeout", "1"],
+        &[],
+    );
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("another isdb run holds the migration lock; gave up after 1s"), "{err}");
+    assert!(
+        err.contains("another isdb run holds the migration lock; gave up after 1s"),
+        "{err}"
+    );
     assert!(started.elapsed() >= Duration::from_secs(1));
     // Once released, the next run gets the lock and finds nothing to do.
     let _ = holder.close().await;
-    let (code, out, err) = run_isdb(dir.path(), &["migrate", "--url", &url, "--lock-timeout", "5"], &[]);
+    let (code, out, err) = run_isdb(
+        dir.path(),
+        &["migrate", "--url", &url, "--lock-timeout", "5"],
+        &[],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("already up to date"), "{out}");
     common::drop_databases(&server, &prefix).await;

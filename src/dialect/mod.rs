@@ -292,7 +292,7 @@ pub fn all() -> [&'static dyn Dialect; 8] {
         postgres::Postgres::get(),
         mysql::MySql::get(),
         oracle::Oracle::get(),
-        oracle::OracleRac::get(),
+        oracle::Oracle::rac(),
         mssql::MsSql::get(),
         db2::Db2::get(),
         h2::H2::get(),

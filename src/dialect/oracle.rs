@@ -1,25 +1,35 @@
 //! Oracle and Oracle RAC: sequence + BEFORE INSERT trigger per identity column,
 //! statements ended by `/` lines for SQL*Plus/SQLcl, 30-character names (pre-12.2).
+//! RAC differs only in its data (`dialects/oracle-rac.toml`: ordered, cached
+//! sequences and `base = "oracle"` for the overrides).
 //! <https://docs.oracle.com/en/database/oracle/oracle-database/19/lnpls/CREATE-TRIGGER-statement.html>
 
-use super::{Dialect, DialectData, dialect_struct};
+use std::sync::OnceLock;
 
-dialect_struct!(
-    /// Oracle Database, single instance.
-    Oracle,
-    "oracle.toml"
-);
+use super::{Dialect, DialectData};
 
-dialect_struct!(
-    /// Oracle RAC: Oracle with ordered, cached sequences, as WSO2's oracle_rac scripts.
-    OracleRac,
-    "oracle-rac.toml"
-);
+/// Oracle Database, single instance or RAC.
+#[derive(Debug)]
+pub struct Oracle {
+    data: DialectData,
+}
 
-fn trigger(table: &str, column: &str, sequence: &str, trigger: &str) -> String {
-    format!(
-        "CREATE OR REPLACE TRIGGER {trigger}\n    BEFORE INSERT\n    ON {table}\n    REFERENCING NEW AS NEW\n    FOR EACH ROW\n    BEGIN\n        SELECT {sequence}.nextval INTO :NEW.{column} FROM dual;\n    END;"
-    )
+impl Oracle {
+    /// The single-instance dialect.
+    pub fn get() -> &'static dyn Dialect {
+        static CELL: OnceLock<Oracle> = OnceLock::new();
+        CELL.get_or_init(|| Oracle {
+            data: DialectData::parse(include_str!("../../dialects/oracle.toml")),
+        })
+    }
+
+    /// The RAC dialect.
+    pub fn rac() -> &'static dyn Dialect {
+        static CELL: OnceLock<Oracle> = OnceLock::new();
+        CELL.get_or_init(|| Oracle {
+            data: DialectData::parse(include_str!("../../dialects/oracle-rac.toml")),
+        })
+    }
 }
 
 impl Dialect for Oracle {
@@ -34,22 +44,8 @@ impl Dialect for Oracle {
         sequence: &str,
         name: &str,
     ) -> Option<String> {
-        Some(trigger(table, column, sequence, name))
-    }
-}
-
-impl Dialect for OracleRac {
-    fn data(&self) -> &DialectData {
-        &self.data
-    }
-
-    fn identity_trigger(
-        &self,
-        table: &str,
-        column: &str,
-        sequence: &str,
-        name: &str,
-    ) -> Option<String> {
-        Some(trigger(table, column, sequence, name))
+        Some(format!(
+            "CREATE OR REPLACE TRIGGER {name}\n    BEFORE INSERT\n    ON {table}\n    REFERENCING NEW AS NEW\n    FOR EACH ROW\n    BEGIN\n        SELECT {sequence}.nextval INTO :NEW.{column} FROM dual;\n    END;"
+        ))
     }
 }

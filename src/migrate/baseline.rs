@@ -149,15 +149,6 @@ fn chosen<'a>(
     applied.or(candidates.last()).copied()
 }
 
-fn union(parts: impl IntoIterator<Item = Schema>) -> Schema {
-    let mut s = Schema::default();
-    for p in parts {
-        s.tables.extend(p.tables);
-        s.seeds.extend(p.seeds);
-    }
-    s
-}
-
 async fn verify_one(plan: &Plan, catalog: &Catalog, conn: &DbConnection) -> DatabaseVerification {
     let dialect = conn.backend.dialect();
     let mut v = DatabaseVerification {
@@ -183,7 +174,7 @@ async fn verify_one(plan: &Plan, catalog: &Catalog, conn: &DbConnection) -> Data
             }
         }
         let actual = inspect_database(conn).await?;
-        v.differences = diff::diff(dialect, &union(parts), &actual);
+        v.differences = diff::diff(dialect, &parts.into_iter().collect(), &actual);
         Ok::<(), Error>(())
     }
     .await;

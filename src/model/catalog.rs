@@ -426,6 +426,20 @@ impl Catalog {
         self.migrations.iter().filter(move |m| m.group == group)
     }
 
+    /// What a physical database holds when every group it has is at its newest
+    /// version up to `target` (all when `None`), resolved for `dialect`.
+    pub fn expected_schema(
+        &self,
+        dialect: &dyn Dialect,
+        db: &crate::layout::PhysicalDb,
+        target: Option<&Version>,
+    ) -> Schema {
+        db.groups()
+            .into_iter()
+            .filter_map(|g| self.up_to(g, target).last().map(|m| m.schema(dialect)))
+            .collect()
+    }
+
     /// The migrations of `group` up to and including `target` (all when `None`).
     pub fn up_to(&self, group: TableGroup, target: Option<&Version>) -> Vec<&Migration> {
         self.group(group)

@@ -156,6 +156,18 @@ pub struct Schema {
     pub seeds: Vec<SeedRow>,
 }
 
+impl FromIterator<Schema> for Schema {
+    /// The union of several schemas (e.g. every group a database holds), in order.
+    fn from_iter<I: IntoIterator<Item = Schema>>(parts: I) -> Schema {
+        let mut s = Schema::default();
+        for p in parts {
+            s.tables.extend(p.tables);
+            s.seeds.extend(p.seeds);
+        }
+        s
+    }
+}
+
 impl Schema {
     /// The table called `name`.
     pub fn table(&self, name: &str) -> Option<&Table> {

@@ -19,7 +19,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let plan = Plan::new(deployment);
 
     let report = plan.migrate(&NoProgress).await?;
-    println!("applied {} migrations in {}", report.applied(), dir.display());
+    println!(
+        "applied {} migrations in {}",
+        report.applied(),
+        dir.display()
+    );
 
     for db in plan.status().await?.databases {
         let groups: Vec<String> = db
@@ -33,7 +37,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let verification = plan.verify().await?;
     println!(
         "verify: {}",
-        if verification.failing(false) { "differences found" } else { "every database matches the model" }
+        if verification.failing(false) {
+            "differences found"
+        } else {
+            "every database matches the model"
+        }
     );
     std::fs::remove_dir_all(&dir)?;
     Ok(())

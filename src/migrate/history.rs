@@ -90,8 +90,7 @@ pub(crate) async fn read(conn: &mut AnyConnection) -> Result<Option<Vec<HistoryR
     let sql = "SELECT TABLE_GROUP, VERSION, CHECKSUM, STATEMENTS_DONE, STATEMENTS_TOTAL, SUCCESS, APPLIED_AT, DURATION_MS, APPLIED_BY FROM ISDB_SCHEMA_HISTORY ORDER BY TABLE_GROUP, VERSION";
     let rows = match sqlx::query(sql).fetch_all(&mut *conn).await {
         Ok(r) => r,
-        // A missing table is the only expected failure here; anything else surfaces on the next statement.
-        Err(sqlx::Error::Database(_)) => return Ok(None),
+        Err(e) if is_undefined_table(&e) => return Ok(None),
         Err(e) => return Err(Error::db(format!("cannot read {HISTORY_TABLE}"), e)),
     };
     let mut out = Vec::with_capacity(rows.len());
@@ -118,6 +117,14 @@ pub(crate) async fn read(conn: &mut AnyConnection) -> Result<Option<Vec<HistoryR
         out.push(row);
     }
     Ok(Some(out))
+}
+
+/// Whether `e` says the table does not exist: SQLSTATE 42P01 (PostgreSQL),
+/// 42S02 (MySQL/MariaDB), or SQLite's "no such table".
+fn is_undefined_table(e: &sqlx::Error) -> bool {
+    e.as_database_error().is_some_and(|d| {
+        matches!(d.code().as_deref(), Some("42P01" | "42S02")) || d.message().starts_with("no such table")
+    })
 }
 
 /// Inserts a row.

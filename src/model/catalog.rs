@@ -247,11 +247,73 @@ impl Migration {
                 return Err(format!("unknown dialect `{d}` in overrides"));
             }
         }
+        let check = |name: &str, what: &str| {
+            crate::ident::validate_identifier(name, what).map_err(|e| e.to_string())
+        };
+        let check_constraints =
+            |pk: &[String], u: &[Unique], f: &[ForeignKey], i: &[Index]| -> Result<(), String> {
+                pk.iter().try_for_each(|c| check(c, "primary key column"))?;
+                for x in u {
+                    x.name
+                        .iter()
+                        .try_for_each(|n| check(n, "unique constraint name"))?;
+                    x.columns
+                        .iter()
+                        .try_for_each(|c| check(c, "unique column"))?;
+                }
+                for x in f {
+                    x.name
+                        .iter()
+                        .try_for_each(|n| check(n, "foreign key name"))?;
+                    check(&x.references, "referenced table")?;
+                    x.columns
+                        .iter()
+                        .chain(&x.ref_columns)
+                        .try_for_each(|c| check(c, "foreign key column"))?;
+                }
+                for x in i {
+                    check(&x.name, "index name")?;
+                    x.columns
+                        .iter()
+                        .try_for_each(|c| check(c, "index column"))?;
+                }
+                Ok(())
+            };
         for t in &self.def.tables {
-            crate::ident::validate_identifier(&t.name, "table name").map_err(|e| e.to_string())?;
-            for c in &t.columns {
-                crate::ident::validate_identifier(&c.name, "column name")
-                    .map_err(|e| e.to_string())?;
+            check(&t.name, "table name")?;
+            t.columns
+                .iter()
+                .try_for_each(|c| check(&c.name, "column name"))?;
+            check_constraints(&t.primary_key, &t.unique, &t.foreign_keys, &t.indexes)?;
+        }
+        for s in &self.def.seeds {
+            check(&s.table, "seed table")?;
+        }
+        for p in self.patches.values() {
+            for t in p.tables.values() {
+                check_constraints(
+                    t.primary_key.as_deref().unwrap_or_default(),
+                    t.unique.as_deref().unwrap_or_default(),
+                    t.foreign_keys.as_deref().unwrap_or_default(),
+                    t.indexes.as_deref().unwrap_or_default(),
+                )?;
+            }
+            for k in p.sequences.values() {
+                k.sequence
+                    .iter()
+                    .chain(&k.trigger)
+                    .try_for_each(|n| check(n, "sequence or trigger name"))?;
+            }
+            for c in p.columns.values() {
+                if let Some(n) = &c.native
+                    && !n
+                        .chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || " (),_".contains(ch))
+                {
+                    return Err(format!(
+                        "native type `{n}` has characters a type name never has"
+                    ));
+                }
             }
         }
         for (d, p) in &self.patches {
@@ -479,6 +541,22 @@ mod tests {
         let mc = Migration::parse(TableGroup::Metrics, "1.0", &c, "").unwrap();
         assert_eq!(ma.checksum, mb.checksum);
         assert_ne!(ma.checksum, mc.checksum);
+    }
+
+    #[test]
+    fn names_that_are_not_plain_identifiers_are_refused() {
+        let a = "group = \"metrics\"\nversion = \"1.0\"\n[[table]]\nname = \"T\"\ncolumns = [{ name = \"A\", type = \"integer\" }]\nindexes = [{ name = \"I; DROP TABLE T\", columns = [\"A\"] }]\n";
+        let e = Migration::parse(TableGroup::Metrics, "1.0", a, "").unwrap_err();
+        assert!(e.to_string().contains("index name"), "{e}");
+        let b = a.replace("I; DROP TABLE T", "I");
+        let e = Migration::parse(
+            TableGroup::Metrics,
+            "1.0",
+            &b,
+            "[mysql.columns]\n\"T.A\" = { native = \"INT; --\" }\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("native type"), "{e}");
     }
 
     #[test]

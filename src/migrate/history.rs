@@ -123,7 +123,8 @@ pub(crate) async fn read(conn: &mut AnyConnection) -> Result<Option<Vec<HistoryR
 /// 42S02 (MySQL/MariaDB), or SQLite's "no such table".
 fn is_undefined_table(e: &sqlx::Error) -> bool {
     e.as_database_error().is_some_and(|d| {
-        matches!(d.code().as_deref(), Some("42P01" | "42S02")) || d.message().starts_with("no such table")
+        matches!(d.code().as_deref(), Some("42P01" | "42S02"))
+            || d.message().starts_with("no such table")
     })
 }
 

@@ -30,15 +30,17 @@ pub(crate) trait LiveBackend: Sync {
         None
     }
 
-    /// A query binding one database name that returns a row when it exists
-    /// (`None`: the backend has no server, e.g. SQLite files).
-    fn database_exists_sql(&self) -> Option<&'static str>;
-
     /// `CREATE DATABASE` for an already quoted name.
     fn create_database_sql(&self, quoted: &str, mysql_charset: &str) -> Option<String>;
 
     /// Whether an error from `CREATE DATABASE` means another runner created it first.
     fn is_duplicate_database(&self, e: &sqlx::Error) -> bool {
+        let _ = e;
+        false
+    }
+
+    /// Whether a connection error means the database does not exist.
+    fn is_unknown_database(&self, e: &sqlx::Error) -> bool {
         let _ = e;
         false
     }
@@ -60,10 +62,6 @@ impl LiveBackend for PostgresBackend {
         Some("postgres")
     }
 
-    fn database_exists_sql(&self) -> Option<&'static str> {
-        Some("SELECT 1 FROM pg_database WHERE datname = $1")
-    }
-
     fn create_database_sql(&self, quoted: &str, _: &str) -> Option<String> {
         Some(format!(
             "CREATE DATABASE {quoted} ENCODING 'UTF8' TEMPLATE template0"
@@ -77,6 +75,13 @@ impl LiveBackend for PostgresBackend {
             .is_some_and(|c| c == "42P04" || c == "23505")
     }
 
+    fn is_unknown_database(&self, e: &sqlx::Error) -> bool {
+        // 3D000 invalid_catalog_name.
+        e.as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|c| c == "3D000")
+    }
+
     fn lock_method(&self) -> LockMethod {
         LockMethod::Session {
             try_lock: "SELECT CAST(CASE WHEN pg_try_advisory_lock(hashtext($1)) THEN 1 ELSE 0 END AS BIGINT)",
@@ -86,14 +91,16 @@ impl LiveBackend for PostgresBackend {
 }
 
 impl LiveBackend for MySqlBackend {
-    fn database_exists_sql(&self) -> Option<&'static str> {
-        Some("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")
-    }
-
     fn create_database_sql(&self, quoted: &str, charset: &str) -> Option<String> {
         Some(format!(
             "CREATE DATABASE IF NOT EXISTS {quoted} CHARACTER SET {charset}"
         ))
+    }
+
+    fn is_unknown_database(&self, e: &sqlx::Error) -> bool {
+        // ER_BAD_DB_ERROR (1049) carries the generic SQLSTATE 42000; its text is stable.
+        e.as_database_error()
+            .is_some_and(|d| d.message().starts_with("Unknown database"))
     }
 
     fn lock_method(&self) -> LockMethod {
@@ -105,10 +112,6 @@ impl LiveBackend for MySqlBackend {
 }
 
 impl LiveBackend for SqliteBackend {
-    fn database_exists_sql(&self) -> Option<&'static str> {
-        None
-    }
-
     fn create_database_sql(&self, _: &str, _: &str) -> Option<String> {
         None
     }

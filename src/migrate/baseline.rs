@@ -2,6 +2,7 @@
 //! them with what the layout puts there, and adopt a matching installation by
 //! recording its migrations as applied without running any DDL.
 
+use futures_util::StreamExt;
 use sqlx::{ConnectOptions, Connection};
 
 use super::history::{self, HistoryRow};
@@ -149,7 +150,12 @@ fn chosen<'a>(
     applied.or(candidates.last()).copied()
 }
 
-async fn verify_one(plan: &Plan, catalog: &Catalog, conn: &DbConnection) -> DatabaseVerification {
+/// Verifies one database; also returns what inspection read, for `baseline`.
+async fn verify_one(
+    plan: &Plan,
+    catalog: &Catalog,
+    conn: &DbConnection,
+) -> (DatabaseVerification, Option<Schema>) {
     let dialect = conn.backend.dialect();
     let mut v = DatabaseVerification {
         database: conn.db.name.clone(),
@@ -160,10 +166,9 @@ async fn verify_one(plan: &Plan, catalog: &Catalog, conn: &DbConnection) -> Data
         recorded: vec![],
     };
     let result = async {
-        if !runner::database_exists(conn).await? {
+        let Some(mut db) = runner::open_existing(conn).await? else {
             return Err(Error::Usage("the database does not exist".into()));
-        }
-        let mut db = runner::connect(conn, Some(&conn.db.name)).await?;
+        };
         let rows = history::read(&mut db).await?.unwrap_or_default();
         let _ = db.close().await;
         let mut parts = Vec::new();
@@ -175,21 +180,25 @@ async fn verify_one(plan: &Plan, catalog: &Catalog, conn: &DbConnection) -> Data
         }
         let actual = inspect_database(conn).await?;
         v.differences = diff::diff(dialect, &parts.into_iter().collect(), &actual);
-        Ok::<(), Error>(())
+        Ok::<Schema, Error>(actual)
     }
     .await;
-    if let Err(e) = result {
-        v.error = Some(e.to_string());
+    match result {
+        Ok(actual) => (v, Some(actual)),
+        Err(e) => {
+            v.error = Some(e.to_string());
+            (v, None)
+        }
     }
-    v
 }
 
 pub(super) async fn verify(plan: &Plan) -> Result<VerifyReport, Error> {
     let catalog = Catalog::builtin()?;
-    let mut databases = Vec::new();
-    for conn in &plan.deployment.databases {
-        databases.push(verify_one(plan, catalog, conn).await);
-    }
+    let databases = futures_util::stream::iter(&plan.deployment.databases)
+        .map(|conn| async move { verify_one(plan, catalog, conn).await.0 })
+        .buffered(plan.parallelism)
+        .collect()
+        .await;
     Ok(VerifyReport { databases })
 }
 
@@ -229,13 +238,10 @@ async fn baseline_one(
     conn: &DbConnection,
     opts: VerifyOptions,
 ) -> DatabaseVerification {
-    let mut v = verify_one(plan, catalog, conn).await;
-    if v.error.is_some() {
-        return v;
-    }
+    let (mut v, actual) = verify_one(plan, catalog, conn).await;
+    let Some(actual) = actual else { return v };
     let result = async {
         let dialect = conn.backend.dialect();
-        let actual = inspect_database(conn).await?;
         let detected = detect(plan, catalog, conn, &actual, opts.strict);
         let failing = v.failing(opts.strict);
         if failing {
@@ -250,7 +256,7 @@ async fn baseline_one(
                 ));
             }
         }
-        let lock = Lock::acquire(conn, &NoProgress).await?;
+        let lock = Lock::acquire(conn, &NoProgress, None).await?;
         let recorded = async {
             let mut db = runner::connect(conn, Some(&conn.db.name)).await?;
             let out = async {
@@ -308,9 +314,10 @@ async fn baseline_one(
 
 pub(super) async fn baseline(plan: &Plan, opts: VerifyOptions) -> Result<VerifyReport, Error> {
     let catalog = Catalog::builtin()?;
-    let mut databases = Vec::new();
-    for conn in &plan.deployment.databases {
-        databases.push(baseline_one(plan, catalog, conn, opts).await);
-    }
+    let databases = futures_util::stream::iter(&plan.deployment.databases)
+        .map(|conn| baseline_one(plan, catalog, conn, opts))
+        .buffered(plan.parallelism)
+        .collect()
+        .await;
     Ok(VerifyReport { databases })
 }

@@ -130,26 +130,31 @@ pub(super) async fn connect(
     }
 }
 
-/// Whether the physical database exists (SQLite: its file).
-pub(super) async fn database_exists(conn: &DbConnection) -> Result<bool, Error> {
-    let hooks = conn.backend.hooks();
-    let Some(sql) = hooks.database_exists_sql() else {
-        return Ok(conn.sqlite_path.as_ref().is_some_and(|p| p.exists()));
-    };
-    let mut admin = connect(conn, hooks.maintenance_database()).await?;
-    let row = sqlx::query(sql)
-        .bind(conn.db.name.clone())
-        .fetch_optional(&mut admin)
-        .await
-        .map_err(|e| Error::db(format!("cannot look up database {}", conn.db.name), e))?;
-    let _ = admin.close().await;
-    Ok(row.is_some())
+/// Opens the database itself; `None` when it does not exist (SQLite: no file).
+/// Connecting directly needs no access to the server's maintenance database.
+pub(super) async fn open_existing(conn: &DbConnection) -> Result<Option<AnyConnection>, Error> {
+    if conn.sqlite_path.as_ref().is_some_and(|p| !p.exists()) {
+        return Ok(None);
+    }
+    match connect(conn, Some(&conn.db.name)).await {
+        Ok(c) => Ok(Some(c)),
+        Err(Error::Database { source, .. })
+            if conn.backend.hooks().is_unknown_database(&source) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
-/// Creates the database if it is missing; returns whether isdb created it.
-async fn ensure_database(conn: &DbConnection, dialect: &dyn Dialect) -> Result<bool, Error> {
-    if database_exists(conn).await? {
-        return Ok(false);
+/// Creates the database if it is missing. Returns whether isdb created it and,
+/// when it already existed, the connection that found it (reused for the lock).
+async fn ensure_database(
+    conn: &DbConnection,
+    dialect: &dyn Dialect,
+) -> Result<(bool, Option<AnyConnection>), Error> {
+    if let Some(existing) = open_existing(conn).await? {
+        return Ok((false, Some(existing)));
     }
     let hooks = conn.backend.hooks();
     let Some(sql) =
@@ -164,7 +169,7 @@ async fn ensure_database(conn: &DbConnection, dialect: &dyn Dialect) -> Result<b
         {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        return Ok(true);
+        return Ok((true, None));
     };
     let mut admin = connect(conn, hooks.maintenance_database()).await?;
     let result = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
@@ -172,8 +177,8 @@ async fn ensure_database(conn: &DbConnection, dialect: &dyn Dialect) -> Result<b
         .await;
     let _ = admin.close().await;
     match result {
-        Ok(_) => Ok(true),
-        Err(e) if hooks.is_duplicate_database(&e) => Ok(false),
+        Ok(_) => Ok((true, None)),
+        Err(e) if hooks.is_duplicate_database(&e) => Ok((false, None)),
         Err(e) => Err(Error::db(
             format!("cannot create database {}", conn.db.name),
             e,
@@ -193,16 +198,22 @@ pub(super) enum Lock {
 }
 
 impl Lock {
+    /// Takes the lock of `conn`'s database, on `existing` when given (a
+    /// connection to that database no one else uses), else on a new one.
     pub(super) async fn acquire(
         conn: &DbConnection,
         progress: &dyn Progress,
+        existing: Option<AnyConnection>,
     ) -> Result<Lock, Error> {
         let name = format!("isdb:{}", conn.db.name);
         let deadline = Instant::now() + conn.lock_timeout;
         let mut told = false;
         match conn.backend.hooks().lock_method() {
             LockMethod::Session { try_lock, unlock } => {
-                let mut lock_conn = connect(conn, Some(&conn.db.name)).await?;
+                let mut lock_conn = match existing {
+                    Some(c) => c,
+                    None => connect(conn, Some(&conn.db.name)).await?,
+                };
                 loop {
                     let row = sqlx::query(try_lock)
                         .bind(name.clone())
@@ -579,13 +590,14 @@ async fn migrate_database(
     conn: &DbConnection,
     progress: &dyn Progress,
 ) -> Result<DatabaseReport, Error> {
+    let (created, existing) = ensure_database(conn, conn.backend.dialect()).await?;
     let mut report = DatabaseReport {
         database: conn.db.name.clone(),
-        created: ensure_database(conn, conn.backend.dialect()).await?,
+        created,
         applied: vec![],
         resumed: vec![],
     };
-    let lock = Lock::acquire(conn, progress).await?;
+    let lock = Lock::acquire(conn, progress, existing).await?;
     let result = migrate_locked(plan, catalog, conn, progress, &mut report).await;
     lock.release().await;
     result?;
@@ -621,10 +633,9 @@ pub(super) async fn migrate(plan: &Plan, progress: &dyn Progress) -> Result<Migr
 
 /// Reads the history of an existing database without creating anything.
 async fn read_history(conn: &DbConnection) -> Result<Option<Vec<HistoryRow>>, Error> {
-    if !database_exists(conn).await? {
+    let Some(mut db) = open_existing(conn).await? else {
         return Ok(None);
-    }
-    let mut db = connect(conn, Some(&conn.db.name)).await?;
+    };
     let rows = history::read(&mut db).await;
     let _ = db.close().await;
     Ok(Some(rows?.unwrap_or_default()))
@@ -632,10 +643,15 @@ async fn read_history(conn: &DbConnection) -> Result<Option<Vec<HistoryRow>>, Er
 
 pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
     let catalog = Catalog::builtin()?;
+    let histories: Vec<_> = futures_util::stream::iter(&plan.deployment.databases)
+        .map(read_history)
+        .buffered(plan.parallelism)
+        .collect()
+        .await;
     let mut out = Vec::new();
-    for conn in &plan.deployment.databases {
+    for (conn, history) in plan.deployment.databases.iter().zip(histories) {
         let dialect = conn.backend.dialect();
-        let rows = read_history(conn).await?;
+        let rows = history?;
         let mut sql = String::new();
         if rows.is_none() {
             match conn
@@ -687,9 +703,14 @@ pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
 
 pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
     let catalog = Catalog::builtin()?;
+    let histories: Vec<_> = futures_util::stream::iter(&plan.deployment.databases)
+        .map(read_history)
+        .buffered(plan.parallelism)
+        .collect()
+        .await;
     let mut databases = Vec::new();
-    for conn in &plan.deployment.databases {
-        let (reachable, error, rows) = match read_history(conn).await {
+    for (conn, history) in plan.deployment.databases.iter().zip(histories) {
+        let (reachable, error, rows) = match history {
             Ok(Some(rows)) => (true, None, rows),
             Ok(None) => (
                 false,

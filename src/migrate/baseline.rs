@@ -85,48 +85,55 @@ pub fn is_missing(d: &Difference) -> bool {
     )
 }
 
+/// Opens a driver connection with `opts`, within `conn`'s connect timeout.
+async fn open<O>(conn: &DbConnection, opts: O) -> Result<O::Connection, Error>
+where
+    O: ConnectOptions,
+    O::Connection: Sized,
+{
+    let target = conn.display();
+    match tokio::time::timeout(conn.connect_timeout, opts.connect()).await {
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => Err(Error::db(format!("cannot connect to {target}"), e)),
+        Err(_) => Err(super::MigrateError::ConnectTimeout {
+            target,
+            after: conn.connect_timeout,
+        }
+        .into()),
+    }
+}
+
 /// Reads a live database back into the model.
 pub async fn inspect_database(conn: &DbConnection) -> Result<Schema, Error> {
     let url = conn.connect_url(Some(&conn.db.name))?;
-    let target = conn.display();
-    let timeout = conn.connect_timeout;
-    let timed = |e| {
-        Error::from(super::MigrateError::ConnectTimeout {
-            target: e,
-            after: timeout,
-        })
-    };
+    let bad_url = |e| Error::db(format!("cannot use the URL for {}", conn.display()), e);
     match conn.backend {
         Backend::Postgres => {
-            let opts = sqlx::postgres::PgConnectOptions::from_url(&url)
-                .map_err(|e| Error::db(format!("cannot use the URL for {target}"), e))?;
-            let mut c = tokio::time::timeout(timeout, opts.connect())
-                .await
-                .map_err(|_| timed(target.clone()))?
-                .map_err(|e| Error::db(format!("cannot connect to {target}"), e))?;
+            let mut c = open(
+                conn,
+                sqlx::postgres::PgConnectOptions::from_url(&url).map_err(bad_url)?,
+            )
+            .await?;
             let s = crate::inspect::postgres::inspect(&mut c).await;
             let _ = c.close().await;
             s
         }
         Backend::MySql => {
-            let opts = sqlx::mysql::MySqlConnectOptions::from_url(&url)
-                .map_err(|e| Error::db(format!("cannot use the URL for {target}"), e))?;
-            let mut c = tokio::time::timeout(timeout, opts.connect())
-                .await
-                .map_err(|_| timed(target.clone()))?
-                .map_err(|e| Error::db(format!("cannot connect to {target}"), e))?;
+            let mut c = open(
+                conn,
+                sqlx::mysql::MySqlConnectOptions::from_url(&url).map_err(bad_url)?,
+            )
+            .await?;
             let s = crate::inspect::mysql::inspect(&mut c).await;
             let _ = c.close().await;
             s
         }
         Backend::Sqlite => {
+            // Inspecting must never create an empty database file.
             let opts = sqlx::sqlite::SqliteConnectOptions::from_url(&url)
-                .map_err(|e| Error::db(format!("cannot use the URL for {target}"), e))?
+                .map_err(bad_url)?
                 .create_if_missing(false);
-            let mut c = opts
-                .connect()
-                .await
-                .map_err(|e| Error::db(format!("cannot open {target}"), e))?;
+            let mut c = open(conn, opts).await?;
             let s = crate::inspect::sqlite::inspect(&mut c).await;
             let _ = c.close().await;
             s

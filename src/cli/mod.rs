@@ -25,92 +25,8 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
             }
             Ok(0)
         }
-        Command::Migrate(a) => {
-            let deployment = crate::migrate::resolve(&a.target.to_target_args(), &env)?;
-            // The configuration is planned (and checked) before any database is touched.
-            let config_plan = match &a.emit_config {
-                Some(_) => {
-                    let dialect = config_dialect(deployment.backend.dialect())?;
-                    let plan = node_config_plan(dialect, &a.target, &a.nodes)?;
-                    plan.check_layout(&deployment.layout)?;
-                    Some(plan)
-                }
-                None => None,
-            };
-            if let (Some(dir), false) = (&a.emit_config, a.force) {
-                crate::atomic::check_output_dir(dir, false)?;
-            }
-            let plan = crate::migrate::Plan::new(deployment);
-            if a.dry_run {
-                let mut out = std::io::stdout().lock();
-                for s in plan.dry_run().await? {
-                    let _ = writeln!(out, "-- ==== {} ({})", s.database, s.location);
-                    if s.sql.is_empty() {
-                        let _ = writeln!(out, "-- up to date, nothing would run\n");
-                    } else {
-                        let _ = writeln!(out, "{}", s.sql);
-                    }
-                }
-                return Ok(0);
-            }
-            let report = if cli.quiet {
-                plan.migrate(&crate::migrate::NoProgress).await?
-            } else {
-                plan.migrate(&progress::TerminalProgress::new()).await?
-            };
-            if let (Some(dir), Some(cp)) = (&a.emit_config, &config_plan) {
-                write_config(cp, dir, None, a.force)?;
-            }
-            if !cli.quiet {
-                let n = report.applied();
-                let dbs = report.databases.len();
-                if n == 0 {
-                    println!("all {dbs} database(s) already up to date; nothing applied");
-                } else {
-                    println!("applied {n} migration(s) across {dbs} database(s)");
-                }
-            }
-            Ok(0)
-        }
-        Command::Status(a) => {
-            let deployment = crate::migrate::resolve(&a.target.to_target_args(), &env)?;
-            let report = crate::migrate::Plan::new(deployment).status().await?;
-            let mut out = std::io::stdout().lock();
-            match a.format {
-                Format::Json => {
-                    let text = serde_json::to_string_pretty(&report).unwrap_or_default();
-                    let _ = writeln!(out, "{text}");
-                }
-                Format::Text => {
-                    for d in &report.databases {
-                        let state = if d.reachable {
-                            "reachable"
-                        } else {
-                            "NOT reachable"
-                        };
-                        let _ = writeln!(out, "{} ({}): {state}", d.database, d.location);
-                        if let Some(e) = &d.error {
-                            let _ = writeln!(out, "  {e}");
-                        }
-                        for g in &d.groups {
-                            let _ = writeln!(
-                                out,
-                                "  {:<16} applied: {:<10} pending: {:<10}{}",
-                                g.group,
-                                list(&g.applied),
-                                list(&g.pending),
-                                if g.partial.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!(" half-applied: {}", list(&g.partial))
-                                }
-                            );
-                        }
-                    }
-                }
-            }
-            Ok(if report.up_to_date() { 0 } else { 1 })
-        }
+        Command::Migrate(a) => migrate(a, cli.quiet).await,
+        Command::Status(a) => status(a).await,
         Command::Verify(a) => {
             let plan = plan_to(&a.target, a.version.as_deref())?;
             let report = plan.verify().await?;
@@ -131,43 +47,135 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
                 0
             })
         }
-        Command::Config(a) => {
-            let dialect = config_dialect(args::dialect(&a.dialect)?)?;
+        Command::Config(a) => config(a),
+    }
+}
+
+/// `isdb migrate`.
+async fn migrate(a: args::MigrateArgs, quiet: bool) -> Result<i32, Error> {
+    let deployment = crate::migrate::resolve(&a.target.to_target_args(), &env)?;
+    // The configuration is planned (and checked) before any database is touched.
+    let config_plan = match &a.emit_config {
+        Some(_) => {
+            let dialect = config_dialect(deployment.backend.dialect())?;
             let plan = node_config_plan(dialect, &a.target, &a.nodes)?;
-            match (&a.out, &a.is_home, a.node) {
-                (Some(out), _, _) => write_config(&plan, out, a.from.as_deref(), a.force)?,
-                (None, Some(home), Some(node)) => {
-                    let report = plan.patch_is_home(home, node, a.diff)?;
-                    let mut stdout = std::io::stdout().lock();
-                    if a.diff {
-                        let _ = write!(stdout, "{}", report.diff);
-                    } else if report.changed.is_empty() {
-                        let _ =
-                            writeln!(stdout, "node {node}: already configured; nothing changed");
-                    } else {
-                        for f in &report.changed {
-                            let _ = writeln!(stdout, "patched {}", f.display());
-                        }
-                        for b in &report.backups {
-                            let _ = writeln!(stdout, "backup  {}", b.display());
-                        }
-                    }
-                    for n in &report.notes {
-                        let _ = writeln!(stdout, "note: {n}");
-                    }
-                    for jar in plan.driver_jars() {
-                        let _ = writeln!(stdout, "{jar}");
-                    }
-                }
-                _ => {
-                    return Err(Error::Usage(
-                        "give --out DIR, or --is-home PATH with --node K".into(),
-                    ));
-                }
+            plan.check_layout(&deployment.layout)?;
+            Some(plan)
+        }
+        None => None,
+    };
+    if let (Some(dir), false) = (&a.emit_config, a.force) {
+        crate::atomic::check_output_dir(dir, false)?;
+    }
+    let plan = crate::migrate::Plan::new(deployment);
+    if a.dry_run {
+        let mut out = std::io::stdout().lock();
+        for s in plan.dry_run().await? {
+            let _ = writeln!(out, "-- ==== {} ({})", s.database, s.location);
+            if s.sql.is_empty() {
+                let _ = writeln!(out, "-- up to date, nothing would run\n");
+            } else {
+                let _ = writeln!(out, "{}", s.sql);
             }
-            Ok(0)
+        }
+        return Ok(0);
+    }
+    let report = if quiet {
+        plan.migrate(&crate::migrate::NoProgress).await?
+    } else {
+        plan.migrate(&progress::TerminalProgress::new()).await?
+    };
+    if let (Some(dir), Some(cp)) = (&a.emit_config, &config_plan) {
+        write_config(cp, dir, None, a.force)?;
+    }
+    if !quiet {
+        let n = report.applied();
+        let dbs = report.databases.len();
+        if n == 0 {
+            println!("all {dbs} database(s) already up to date; nothing applied");
+        } else {
+            println!("applied {n} migration(s) across {dbs} database(s)");
         }
     }
+    Ok(0)
+}
+
+/// `isdb status`.
+async fn status(a: args::StatusArgs) -> Result<i32, Error> {
+    let deployment = crate::migrate::resolve(&a.target.to_target_args(), &env)?;
+    let report = crate::migrate::Plan::new(deployment).status().await?;
+    let mut out = std::io::stdout().lock();
+    match a.format {
+        Format::Json => {
+            let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+            let _ = writeln!(out, "{text}");
+        }
+        Format::Text => {
+            for d in &report.databases {
+                let state = if d.reachable {
+                    "reachable"
+                } else {
+                    "NOT reachable"
+                };
+                let _ = writeln!(out, "{} ({}): {state}", d.database, d.location);
+                if let Some(e) = &d.error {
+                    let _ = writeln!(out, "  {e}");
+                }
+                for g in &d.groups {
+                    let _ = writeln!(
+                        out,
+                        "  {:<16} applied: {:<10} pending: {:<10}{}",
+                        g.group,
+                        list(&g.applied),
+                        list(&g.pending),
+                        if g.partial.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" half-applied: {}", list(&g.partial))
+                        }
+                    );
+                }
+            }
+        }
+    }
+    Ok(if report.up_to_date() { 0 } else { 1 })
+}
+
+/// `isdb config`.
+fn config(a: args::ConfigArgs) -> Result<i32, Error> {
+    let dialect = config_dialect(args::dialect(&a.dialect)?)?;
+    let plan = node_config_plan(dialect, &a.target, &a.nodes)?;
+    match (&a.out, &a.is_home, a.node) {
+        (Some(out), _, _) => write_config(&plan, out, a.from.as_deref(), a.force)?,
+        (None, Some(home), Some(node)) => {
+            let report = plan.patch_is_home(home, node, a.diff)?;
+            let mut stdout = std::io::stdout().lock();
+            if a.diff {
+                let _ = write!(stdout, "{}", report.diff);
+            } else if report.changed.is_empty() {
+                let _ = writeln!(stdout, "node {node}: already configured; nothing changed");
+            } else {
+                for f in &report.changed {
+                    let _ = writeln!(stdout, "patched {}", f.display());
+                }
+                for b in &report.backups {
+                    let _ = writeln!(stdout, "backup  {}", b.display());
+                }
+            }
+            for n in &report.notes {
+                let _ = writeln!(stdout, "note: {n}");
+            }
+            for jar in plan.driver_jars() {
+                let _ = writeln!(stdout, "{jar}");
+            }
+        }
+        _ => {
+            return Err(Error::Usage(
+                "give --out DIR, or --is-home PATH with --node K".into(),
+            ));
+        }
+    }
+    Ok(0)
 }
 
 /// The datasource configuration of every node, checked, for `dialect`.

@@ -289,6 +289,34 @@ fn h2_scripts_run_with_runscript_and_match_the_model() {
             actual_idx.sort();
             want_idx.sort();
             assert_eq!(actual_idx, want_idx, "{}: indexes in H2", db.name);
+            let keys = h2_query(
+                &url,
+                "SELECT TABLE_NAME, CONSTRAINT_TYPE, COUNT(*) FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = 'PUBLIC' GROUP BY TABLE_NAME, CONSTRAINT_TYPE ORDER BY TABLE_NAME, CONSTRAINT_TYPE",
+            );
+            let mut actual_keys: Vec<(String, String, usize)> = keys
+                .iter()
+                .filter(|r| r.len() == 3)
+                .filter_map(|r| Some((r[0].clone(), r[1].clone(), r[2].parse().ok()?)))
+                .collect();
+            let mut want_keys: Vec<(String, String, usize)> = Vec::new();
+            for t in &expected.tables {
+                for (kind, n) in [
+                    ("FOREIGN KEY", t.foreign_keys.len()),
+                    ("PRIMARY KEY", usize::from(!t.primary_key.is_empty())),
+                    ("UNIQUE", t.unique.len()),
+                ] {
+                    if n > 0 {
+                        want_keys.push((t.name.clone(), kind.to_string(), n));
+                    }
+                }
+            }
+            actual_keys.sort();
+            want_keys.sort();
+            assert_eq!(
+                actual_keys, want_keys,
+                "{}: primary, unique and foreign keys in H2",
+                db.name
+            );
         }
     }
 }

@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::{Server, run_isdb};
 use isdb::dialect;
@@ -14,66 +13,9 @@ use isdb::model::catalog::Catalog;
 use isdb::render::{self, RenderOptions, Script};
 use sqlx::Connection;
 
-/// Whether `server` is PostgreSQL (else MySQL/MariaDB).
-fn is_pg(server: &Server) -> bool {
-    server.url.starts_with("postgres")
-}
-
-async fn create_db(server: &Server, name: &str) {
-    let sql = if is_pg(server) {
-        format!("CREATE DATABASE \"{name}\"")
-    } else {
-        format!("CREATE DATABASE `{name}` CHARACTER SET latin1")
-    };
-    if is_pg(server) {
-        let mut c = sqlx::PgConnection::connect(&server.db_url("postgres"))
-            .await
-            .unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    } else {
-        let mut c = sqlx::MySqlConnection::connect(&server.url).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    }
-}
-
-/// Runs a script file with the vendor's client, as an operator does.
-fn vendor_client(server: &Server, db: &str, script: &Path) {
-    let out = if is_pg(server) {
-        Command::new("psql")
-            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
-            .arg(server.db_url(db))
-            .arg("-f")
-            .arg(script)
-            .output()
-            .unwrap()
-    } else {
-        let url = url::Url::parse(&server.url).unwrap();
-        Command::new("mariadb")
-            .arg(format!("--host={}", url.host_str().unwrap_or("127.0.0.1")))
-            .arg(format!("--port={}", url.port().unwrap_or(3306)))
-            .arg(format!("--user={}", url.username()))
-            .env("MYSQL_PWD", url.password().unwrap_or(""))
-            .arg(db)
-            .stdin(std::fs::File::open(script).unwrap())
-            .output()
-            .unwrap()
-    };
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// Writes the official script of `groups` for the server's dialect.
 fn script_of(server: &Server, groups: &[TableGroup], path: &Path) {
-    let d = dialect::by_name(if is_pg(server) { "postgres" } else { "mysql" }).unwrap();
+    let d = server.dialect();
     let catalog = Catalog::builtin().unwrap();
     let mut text = String::new();
     for g in groups {
@@ -91,41 +33,25 @@ fn script_of(server: &Server, groups: &[TableGroup], path: &Path) {
     std::fs::write(path, text).unwrap();
 }
 
-async fn exec(server: &Server, db: &str, sql: &str) {
-    if is_pg(server) {
-        let mut c = sqlx::PgConnection::connect(&server.db_url(db))
-            .await
-            .unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    } else {
-        let mut c = sqlx::MySqlConnection::connect(&server.db_url(db))
-            .await
-            .unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    }
-}
-
 /// A merged database built by hand baselines cleanly; migrate then runs nothing.
 async fn merged_built_by_hand_baselines(server: &Server, tag: &str) {
     let dir = tempfile::tempdir().unwrap();
     let prefix = common::unique_prefix(tag);
     let db = format!("{prefix}wso2is");
     let url = server.db_url(&db);
-    let d = if is_pg(server) { "postgres" } else { "mysql" };
+    let d = if server.is_postgres() {
+        "postgres"
+    } else {
+        "mysql"
+    };
     let (code, _, err) = run_isdb(
         dir.path(),
         &["render", "--dialect", d, "--out", "scripts"],
         &[],
     );
     assert_eq!(code, 0, "{err}");
-    create_db(server, &db).await;
-    vendor_client(server, &db, &dir.path().join("scripts/sql/wso2is.sql"));
+    server.create_database(&db).await;
+    server.run_script(&db, &dir.path().join("scripts/sql/wso2is.sql"));
 
     let (code, out, err) = run_isdb(dir.path(), &["verify", "--url", &url], &[]);
     assert_eq!(
@@ -183,14 +109,14 @@ async fn split_built_the_wso2_way(server: &Server, tag: &str) {
         &carbon,
     );
     for db in &layout.databases {
-        create_db(server, &db.name).await;
+        server.create_database(&db.name).await;
         let groups = db.groups();
         if groups == [TableGroup::Registry] || groups == [TableGroup::UserManagement] {
-            vendor_client(server, &db.name, &carbon);
+            server.run_script(&db.name, &carbon);
         } else {
             let own = dir.path().join(format!("{}.sql", db.name));
             script_of(server, &groups, &own);
-            vendor_client(server, &db.name, &own);
+            server.run_script(&db.name, &own);
         }
     }
     let args = [
@@ -267,7 +193,7 @@ async fn mysql_split_built_the_wso2_way_baselines_with_extra_tables() {
 async fn drift_is_reported(server: &Server, tag: &str) {
     let dir = tempfile::tempdir().unwrap();
     let prefix = common::unique_prefix(tag);
-    let pg = is_pg(server);
+    let pg = server.is_postgres();
     let mut cases: Vec<(&str, String, &str)> = vec![
         (
             "dropped column",
@@ -320,7 +246,7 @@ async fn drift_is_reported(server: &Server, tag: &str) {
         let url = server.db_url(&db);
         let (code, _, err) = run_isdb(dir.path(), &["migrate", "--url", &url], &[]);
         assert_eq!(code, 0, "{err}");
-        exec(server, &db, sql).await;
+        server.exec(&db, sql).await;
         let (code, out, err) = run_isdb(dir.path(), &["verify", "--url", &url], &[]);
         assert_eq!(code, 1, "{what}: verify must fail: {out}{err}");
         let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("    ")).collect();
@@ -347,7 +273,9 @@ async fn drift_is_reported(server: &Server, tag: &str) {
     let db = format!("{prefix}extra");
     let url = server.db_url(&db);
     assert_eq!(run_isdb(dir.path(), &["migrate", "--url", &url], &[]).0, 0);
-    exec(server, &db, "CREATE TABLE LOCAL_AUDIT (ID INTEGER)").await;
+    server
+        .exec(&db, "CREATE TABLE LOCAL_AUDIT (ID INTEGER)")
+        .await;
     let (code, out, _) = run_isdb(dir.path(), &["verify", "--url", &url], &[]);
     assert_eq!(code, 0, "{out}");
     assert!(
@@ -406,8 +334,8 @@ async fn a_partly_built_database_is_not_baselined() {
         .to_string(),
     )
     .unwrap();
-    create_db(&server, &db).await;
-    vendor_client(&server, &db, &path);
+    server.create_database(&db).await;
+    server.run_script(&db, &path);
     let cfg = dir.path().join("isdb.toml");
     std::fs::write(
         &cfg,

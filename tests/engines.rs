@@ -51,50 +51,31 @@ fn run(cmd: &mut Command, what: &str) {
     );
 }
 
+/// Renders both layouts for the server's dialect, runs every script with the
+/// vendor's client into a database created as an operator would, and compares
+/// what the server then holds with the model.
+async fn vendor_scripts_match_the_model(server: &common::Server, tag: &str) {
+    let d = server.dialect();
+    let tmp = tempfile::tempdir().unwrap();
+    for kind in [LayoutKind::Merged, LayoutKind::Split] {
+        let prefix = common::unique_prefix(tag);
+        let out = tmp.path().join(kind.name());
+        let layout = render_layout(d, kind, &prefix, &out);
+        for db in &layout.databases {
+            server.create_database(&db.name).await;
+            server.run_script(&db.name, &out.join("sql").join(format!("{}.sql", db.name)));
+            assert_clean(d, db, &server.inspect(&db.name).await);
+        }
+        common::drop_databases(server, &prefix).await;
+    }
+}
+
 #[tokio::test]
 async fn postgres_scripts_run_with_psql_and_match_the_model() {
     let Some(server) = common::postgres("postgres_scripts_run_with_psql").await else {
         return;
     };
-    let d = dialect::by_name("postgres").unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    for kind in [LayoutKind::Merged, LayoutKind::Split] {
-        let prefix = common::unique_prefix("pgscript");
-        let layout = render_layout(d, kind, &prefix, &tmp.path().join(kind.name()));
-        let mut admin = sqlx::PgConnection::connect(&server.db_url("postgres"))
-            .await
-            .unwrap();
-        for db in &layout.databases {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "CREATE DATABASE \"{}\"",
-                db.name
-            )))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-            let script = tmp
-                .path()
-                .join(kind.name())
-                .join("sql")
-                .join(format!("{}.sql", db.name));
-            run(
-                Command::new("psql")
-                    .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
-                    .arg(server.db_url(&db.name))
-                    .arg("-f")
-                    .arg(&script),
-                &format!("psql -f {}", script.display()),
-            );
-            let mut c = sqlx::PgConnection::connect(&server.db_url(&db.name))
-                .await
-                .unwrap();
-            let actual = isdb::inspect::postgres::inspect(&mut c).await.unwrap();
-            let _ = c.close().await;
-            assert_clean(d, db, &actual);
-        }
-        let _ = admin.close().await;
-        common::drop_databases(&server, &prefix).await;
-    }
+    vendor_scripts_match_the_model(&server, "pgscript").await;
 }
 
 #[tokio::test]
@@ -102,52 +83,7 @@ async fn mysql_scripts_run_with_the_mariadb_client_and_match_the_model() {
     let Some(server) = common::mysql("mysql_scripts_run_with_the_mariadb_client").await else {
         return;
     };
-    let d = dialect::by_name("mysql").unwrap();
-    let url = url::Url::parse(&server.url).unwrap();
-    let client = if Command::new("mariadb").arg("--version").output().is_ok() {
-        "mariadb"
-    } else {
-        "mysql"
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    for kind in [LayoutKind::Merged, LayoutKind::Split] {
-        let prefix = common::unique_prefix("myscript");
-        let layout = render_layout(d, kind, &prefix, &tmp.path().join(kind.name()));
-        let mut admin = sqlx::MySqlConnection::connect(&server.url).await.unwrap();
-        for db in &layout.databases {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "CREATE DATABASE `{}` CHARACTER SET latin1",
-                db.name
-            )))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-            let script = tmp
-                .path()
-                .join(kind.name())
-                .join("sql")
-                .join(format!("{}.sql", db.name));
-            let file = std::fs::File::open(&script).unwrap();
-            run(
-                Command::new(client)
-                    .arg(format!("--host={}", url.host_str().unwrap_or("127.0.0.1")))
-                    .arg(format!("--port={}", url.port().unwrap_or(3306)))
-                    .arg(format!("--user={}", url.username()))
-                    .env("MYSQL_PWD", url.password().unwrap_or(""))
-                    .arg(&db.name)
-                    .stdin(file),
-                &format!("{client} < {}", script.display()),
-            );
-            let mut c = sqlx::MySqlConnection::connect(&server.db_url(&db.name))
-                .await
-                .unwrap();
-            let actual = isdb::inspect::mysql::inspect(&mut c).await.unwrap();
-            let _ = c.close().await;
-            assert_clean(d, db, &actual);
-        }
-        let _ = admin.close().await;
-        common::drop_databases(&server, &prefix).await;
-    }
+    vendor_scripts_match_the_model(&server, "myscript").await;
 }
 
 #[tokio::test]

@@ -27,6 +27,111 @@ impl Server {
     pub fn db_url(&self, db: &str) -> String {
         format!("{}{db}", self.url)
     }
+
+    /// Whether this is PostgreSQL (else MySQL/MariaDB).
+    pub fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres")
+    }
+
+    /// The isdb dialect of this server's scripts.
+    pub fn dialect(&self) -> &'static dyn isdb::dialect::Dialect {
+        isdb::dialect::by_name(if self.is_postgres() {
+            "postgres"
+        } else {
+            "mysql"
+        })
+        .unwrap()
+    }
+
+    /// Creates database `name` the way an operator does (MySQL: latin1, WSO2's charset).
+    pub async fn create_database(&self, name: &str) {
+        if self.is_postgres() {
+            self.exec("postgres", &format!("CREATE DATABASE \"{name}\""))
+                .await;
+        } else {
+            self.exec(
+                "",
+                &format!("CREATE DATABASE `{name}` CHARACTER SET latin1"),
+            )
+            .await;
+        }
+    }
+
+    /// Runs `sql` (one or more statements) in database `db` ("" for none, MySQL).
+    pub async fn exec(&self, db: &str, sql: &str) {
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
+        if self.is_postgres() {
+            let mut c = sqlx::PgConnection::connect(&self.db_url(db)).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+            let _ = c.close().await;
+        } else {
+            let mut c = sqlx::MySqlConnection::connect(&self.db_url(db))
+                .await
+                .unwrap();
+            sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+            let _ = c.close().await;
+        }
+    }
+
+    /// Runs a script file in database `db` with the vendor's own client
+    /// (`psql -v ON_ERROR_STOP=1`, `mariadb`), as an operator does; panics with
+    /// the client's output when it fails.
+    pub fn run_script(&self, db: &str, script: &std::path::Path) {
+        let out = if self.is_postgres() {
+            std::process::Command::new("psql")
+                .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
+                .arg(self.db_url(db))
+                .arg("-f")
+                .arg(script)
+                .output()
+                .expect("psql runs")
+        } else {
+            let url = url::Url::parse(&self.url).unwrap();
+            let client = if std::process::Command::new("mariadb")
+                .arg("--version")
+                .output()
+                .is_ok()
+            {
+                "mariadb"
+            } else {
+                "mysql"
+            };
+            std::process::Command::new(client)
+                .arg(format!("--host={}", url.host_str().unwrap_or("127.0.0.1")))
+                .arg(format!("--port={}", url.port().unwrap_or(3306)))
+                .arg(format!("--user={}", url.username()))
+                .env("MYSQL_PWD", url.password().unwrap_or(""))
+                .arg(db)
+                .stdin(std::fs::File::open(script).unwrap())
+                .output()
+                .expect("the mariadb client runs")
+        };
+        assert!(
+            out.status.success(),
+            "running {} failed ({}):\n{}\n{}",
+            script.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Reads database `db` back into the model with isdb's inspector.
+    pub async fn inspect(&self, db: &str) -> isdb::model::Schema {
+        if self.is_postgres() {
+            let mut c = sqlx::PgConnection::connect(&self.db_url(db)).await.unwrap();
+            let s = isdb::inspect::postgres::inspect(&mut c).await.unwrap();
+            let _ = c.close().await;
+            s
+        } else {
+            let mut c = sqlx::MySqlConnection::connect(&self.db_url(db))
+                .await
+                .unwrap();
+            let s = isdb::inspect::mysql::inspect(&mut c).await.unwrap();
+            let _ = c.close().await;
+            s
+        }
+    }
 }
 
 fn server_root(url: &str) -> String {

@@ -147,11 +147,13 @@ fn server_root(url: &str) -> String {
 /// PostgreSQL for this test, or `None` after printing why it is skipped.
 pub async fn postgres(test: &str) -> Option<Server> {
     if let Ok(url) = std::env::var("ISDB_TEST_POSTGRES_URL") {
-        return Some(Server {
+        let server = Server {
             url: server_root(&url),
             _pg: None,
             _my: None,
-        });
+        };
+        drop_orphans(&server).await;
+        return Some(server);
     }
     let image = testcontainers_modules::postgres::Postgres::default().with_tag("15-alpine");
     match image.start().await {
@@ -175,11 +177,13 @@ pub async fn postgres(test: &str) -> Option<Server> {
 /// MySQL/MariaDB for this test, or `None` after printing why it is skipped.
 pub async fn mysql(test: &str) -> Option<Server> {
     if let Ok(url) = std::env::var("ISDB_TEST_MYSQL_URL") {
-        return Some(Server {
+        let server = Server {
             url: server_root(&url),
             _pg: None,
             _my: None,
-        });
+        };
+        drop_orphans(&server).await;
+        return Some(server);
     }
     let image = testcontainers_modules::mysql::Mysql::default().with_tag("8.0");
     match image.start().await {
@@ -206,6 +210,44 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 pub fn unique_prefix(test: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     format!("t_{}_{}_{n}_", test, std::process::id())
+}
+
+/// Drops the databases of test processes that died without cleaning up (a
+/// failed assertion skips the drop at a test's end): names from
+/// [`unique_prefix`] carry the pid, and a pid with no process is gone.
+async fn drop_orphans(server: &Server) {
+    let names: Vec<String> = if server.is_postgres() {
+        let Ok(mut c) = sqlx::PgConnection::connect(&server.db_url("postgres")).await else {
+            return;
+        };
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'")
+            .fetch_all(&mut c)
+            .await
+            .unwrap_or_default()
+    } else {
+        let Ok(mut c) = sqlx::MySqlConnection::connect(&server.url).await else {
+            return;
+        };
+        sqlx::query_scalar(
+            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 't\\_%'",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap_or_default()
+    };
+    let mut dead: Vec<String> = names
+        .iter()
+        .filter_map(|n| {
+            let pid = n.split('_').nth(2)?.parse::<u32>().ok()?;
+            let alive = std::path::Path::new(&format!("/proc/{pid}")).exists();
+            (!alive).then(|| n.split('_').take(4).collect::<Vec<_>>().join("_") + "_")
+        })
+        .collect();
+    dead.sort();
+    dead.dedup();
+    for prefix in dead {
+        drop_databases(server, &prefix).await;
+    }
 }
 
 /// Drops every database whose name starts with `prefix`.

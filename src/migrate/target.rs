@@ -310,6 +310,39 @@ fn named(per_logical: &BTreeMap<LogicalDb, DatabaseConfig>) -> BTreeMap<LogicalD
         .collect()
 }
 
+/// The config file's url, user and password for physical database `db`: one
+/// each, from whichever of its logical databases sets it; two different values
+/// for one database are refused.
+fn file_settings(
+    db: &PhysicalDb,
+    per_logical: &BTreeMap<LogicalDb, DatabaseConfig>,
+) -> Result<DatabaseConfig, Error> {
+    let configs: Vec<&DatabaseConfig> = db
+        .logical
+        .iter()
+        .filter_map(|l| per_logical.get(l))
+        .collect();
+    let pick =
+        |f: fn(&DatabaseConfig) -> Option<String>, what: &str| -> Result<Option<String>, Error> {
+            let mut vals: Vec<String> = configs.iter().filter_map(|c| f(c)).collect();
+            vals.sort();
+            vals.dedup();
+            if vals.len() > 1 {
+                return Err(Error::Usage(format!(
+                    "database {} gets two different {what} from the config file",
+                    db.name
+                )));
+            }
+            Ok(vals.pop())
+        };
+    Ok(DatabaseConfig {
+        name: None,
+        url: pick(|c| c.url.clone(), "urls")?,
+        user: pick(|c| c.user.clone(), "users")?,
+        password: pick(|c| c.password.clone(), "passwords")?,
+    })
+}
+
 /// One physical database as the datasource configuration sees it: a server
 /// of any RDBMS (no live connection is made).
 #[derive(Debug, Clone)]
@@ -350,25 +383,15 @@ pub fn resolve_servers(args: &TargetArgs) -> Result<(Layout, Vec<ServerTarget>),
     let layout = Layout::with_mapping(c.kind, c.nodes, &c.prefix, &mapping)?;
     let mut out = Vec::new();
     for db in &layout.databases {
-        let cfg: Vec<&DatabaseConfig> = db
-            .logical
-            .iter()
-            .filter_map(|l| c.per_logical.get(l))
-            .collect();
-        let url = cfg
-            .iter()
-            .find_map(|c| c.url.as_deref())
-            .map(parse)
-            .transpose()?
-            .or(base.clone());
-        let user = cfg.iter().find_map(|c| c.user.clone()).or_else(|| {
+        let file = file_settings(db, &c.per_logical)?;
+        let url = file.url.as_deref().map(parse).transpose()?.or(base.clone());
+        let user = file.user.or_else(|| {
             url.as_ref()
                 .map(|u| u.username().to_string())
                 .filter(|u| !u.is_empty())
         });
-        let password = cfg
-            .iter()
-            .find_map(|c| c.password.clone())
+        let password = file
+            .password
             .or_else(|| {
                 url.as_ref().and_then(|u| u.password()).map(|p| {
                     percent_encoding::percent_decode_str(p)
@@ -472,27 +495,12 @@ pub fn resolve(
     let global_password = env("ISDB_PASSWORD").map(Secret::new);
     let mut databases = Vec::new();
     for db in &layout.databases {
-        let configs: Vec<&DatabaseConfig> = db
-            .logical
-            .iter()
-            .filter_map(|l| per_logical.get(l))
-            .collect();
-        let pick = |f: fn(&DatabaseConfig) -> Option<String>,
-                    what: &str|
-         -> Result<Option<String>, Error> {
-            let mut vals: Vec<String> = configs.iter().filter_map(|c| f(c)).collect();
-            vals.dedup();
-            if vals.len() > 1 {
-                return Err(Error::Usage(format!(
-                    "database {} gets two different {what} from the config file",
-                    db.name
-                )));
-            }
-            Ok(vals.pop())
-        };
-        let db_url = pick(|c| c.url.clone(), "urls")?;
-        let user = pick(|c| c.user.clone(), "users")?;
-        let file_password = pick(|c| c.password.clone(), "passwords")?;
+        let DatabaseConfig {
+            url: db_url,
+            user,
+            password: file_password,
+            ..
+        } = file_settings(db, &per_logical)?;
         let env_password = db
             .logical
             .iter()
@@ -632,6 +640,31 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("isdb render --dialect oracle"));
         assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn a_shared_database_with_two_users_is_refused_by_migrate_and_config_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("isdb.toml");
+        std::fs::write(
+            &p,
+            "layout = \"split\"\nurl = \"postgres://h/\"\n[databases.WSO2_USER_DB]\nname = \"users\"\nuser = \"a\"\n[databases.USERSTORE_DB]\nname = \"users\"\nuser = \"b\"\n",
+        )
+        .unwrap();
+        let args = TargetArgs {
+            config: Some(p),
+            ..Default::default()
+        };
+        for e in [
+            resolve(&args, &no_env).unwrap_err(),
+            resolve_servers(&args).unwrap_err(),
+        ] {
+            assert!(
+                e.to_string()
+                    .contains("database users gets two different users"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

@@ -163,29 +163,44 @@ async fn sqlite_embedded_default_and_split() {
     assert!(dir.path().join("split/registry_local2.db").is_file());
 }
 
+/// Merged (the URL names the database) then split (the URL names the server).
+async fn merged_and_split(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let merged_url = server.db_url(&format!("{prefix}merged"));
+    migrate_rerun_and_status(Some(server), dir.path(), &["--url", &merged_url]).await;
+    if !server.is_postgres() {
+        let mut c = sqlx::MySqlConnection::connect(&server.url).await.unwrap();
+        let charset: String = sqlx::query_scalar(
+            "SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+        )
+        .bind(format!("{prefix}merged"))
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+        assert_eq!(
+            charset, "latin1",
+            "MySQL databases are created with WSO2's supported charset"
+        );
+    }
+    let split = [
+        "--layout",
+        "split",
+        "--url",
+        &server.url,
+        "--db-prefix",
+        &prefix,
+    ];
+    migrate_rerun_and_status(Some(server), dir.path(), &split).await;
+    common::drop_databases(server, &prefix).await;
+}
+
 #[tokio::test]
 async fn postgres_merged_and_split() {
     let Some(server) = common::postgres("postgres_merged_and_split").await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let prefix = common::unique_prefix("pgmig");
-    let merged_url = server.db_url(&format!("{prefix}merged"));
-    migrate_rerun_and_status(Some(&server), dir.path(), &["--url", &merged_url]).await;
-    migrate_rerun_and_status(
-        Some(&server),
-        dir.path(),
-        &[
-            "--layout",
-            "split",
-            "--url",
-            &server.url,
-            "--db-prefix",
-            &prefix,
-        ],
-    )
-    .await;
-    common::drop_databases(&server, &prefix).await;
+    merged_and_split(&server, "pgmig").await;
 }
 
 #[tokio::test]
@@ -193,36 +208,7 @@ async fn mysql_merged_and_split() {
     let Some(server) = common::mysql("mysql_merged_and_split").await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let prefix = common::unique_prefix("mymig");
-    let merged_url = server.db_url(&format!("{prefix}merged"));
-    migrate_rerun_and_status(Some(&server), dir.path(), &["--url", &merged_url]).await;
-    let mut c = sqlx::MySqlConnection::connect(&server.url).await.unwrap();
-    let charset: String = sqlx::query_scalar(
-        "SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
-    )
-    .bind(format!("{prefix}merged"))
-    .fetch_one(&mut c)
-    .await
-    .unwrap();
-    assert_eq!(
-        charset, "latin1",
-        "MySQL databases are created with WSO2's supported charset"
-    );
-    migrate_rerun_and_status(
-        Some(&server),
-        dir.path(),
-        &[
-            "--layout",
-            "split",
-            "--url",
-            &server.url,
-            "--db-prefix",
-            &prefix,
-        ],
-    )
-    .await;
-    common::drop_databases(&server, &prefix).await;
+    merged_and_split(&server, "mymig").await;
 }
 
 /// Four runners start at once on fresh databases, as cluster nodes do at boot.

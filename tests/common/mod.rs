@@ -144,15 +144,21 @@ fn server_root(url: &str) -> String {
     }
 }
 
+/// The server a test variable names, with orphaned test databases dropped.
+async fn from_env(var: &str) -> Option<Server> {
+    let url = std::env::var(var).ok()?;
+    let server = Server {
+        url: server_root(&url),
+        _pg: None,
+        _my: None,
+    };
+    drop_orphans(&server).await;
+    Some(server)
+}
+
 /// PostgreSQL for this test, or `None` after printing why it is skipped.
 pub async fn postgres(test: &str) -> Option<Server> {
-    if let Ok(url) = std::env::var("ISDB_TEST_POSTGRES_URL") {
-        let server = Server {
-            url: server_root(&url),
-            _pg: None,
-            _my: None,
-        };
-        drop_orphans(&server).await;
+    if let Some(server) = from_env("ISDB_TEST_POSTGRES_URL").await {
         return Some(server);
     }
     let image = testcontainers_modules::postgres::Postgres::default().with_tag("15-alpine");
@@ -176,13 +182,7 @@ pub async fn postgres(test: &str) -> Option<Server> {
 
 /// MySQL/MariaDB for this test, or `None` after printing why it is skipped.
 pub async fn mysql(test: &str) -> Option<Server> {
-    if let Ok(url) = std::env::var("ISDB_TEST_MYSQL_URL") {
-        let server = Server {
-            url: server_root(&url),
-            _pg: None,
-            _my: None,
-        };
-        drop_orphans(&server).await;
+    if let Some(server) = from_env("ISDB_TEST_MYSQL_URL").await {
         return Some(server);
     }
     let image = testcontainers_modules::mysql::Mysql::default().with_tag("8.0");

@@ -43,6 +43,10 @@ pub enum Error {
     /// The requested operation is not supported for this target yet.
     #[error("{0}")]
     Unsupported(String),
+    /// Replacing a set of files failed; the message names the files changed,
+    /// put back and not touched.
+    #[error("{0}")]
+    Files(String),
 }
 
 impl From<crate::migrate::MigrateError> for Error {

@@ -43,19 +43,6 @@ pub(crate) fn write_tree(
     Ok(report)
 }
 
-/// Replaces (or creates) `path` with `bytes`, keeping an existing file's owner.
-pub(crate) fn replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let owner = match fs::metadata(path) {
-        Ok(m) => Some((m.uid(), m.gid())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(path, e)),
-    };
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
-    write_atomic(path, bytes, owner)
-}
-
 /// Copies `path` to `<path>.isdb-<stamp>.bak` (or `…-2.bak`, … if taken) and
 /// returns the backup's path. The name does not end in `-datasources.xml`, so
 /// Carbon never loads a backup as a datasource file.
@@ -83,6 +70,22 @@ pub(crate) fn backup(path: &Path, stamp: &str) -> Result<PathBuf, Error> {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8], owner: Option<(u32, u32)>) -> Result<(), Error> {
+    let tmp = write_temp(path, bytes, 0o600, owner)?;
+    if let Err(e) = fs::rename(&tmp, path) {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to a new hidden temporary file beside `path`, with `mode`
+/// and (best effort) `owner`, flushed to disk; returns its path.
+pub(crate) fn write_temp(
+    path: &Path,
+    bytes: &[u8],
+    mode: u32,
+    owner: Option<(u32, u32)>,
+) -> Result<PathBuf, Error> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let name = path
         .file_name()
@@ -100,20 +103,31 @@ fn write_atomic(path: &Path, bytes: &[u8], owner: Option<(u32, u32)>) -> Result<
             .mode(0o600)
             .open(&tmp)?;
         f.write_all(bytes)?;
-        // The umask can only narrow the mode; set it explicitly so it is exactly 0600.
-        f.set_permissions(fs::Permissions::from_mode(0o600))?;
+        // The umask can only narrow the mode; set it explicitly so it is exact.
+        f.set_permissions(fs::Permissions::from_mode(mode))?;
         f.sync_all()?;
         if let Some((uid, gid)) = owner {
             // Best effort: an unprivileged run can only write files it may own anyway.
             let _ = std::os::unix::fs::chown(&tmp, Some(uid), Some(gid));
         }
-        fs::rename(&tmp, path)
+        Ok(())
     })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(Error::io(path, e))
+        }
     }
-    Ok(())
+}
+
+/// Flushes the directory holding `path` so a rename in it survives a crash (best effort).
+pub(crate) fn sync_dir(path: &Path) {
+    if let Some(dir) = path.parent()
+        && let Ok(d) = fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
 }
 
 /// `time` as `YYYYMMDDTHHMMSSZ` (UTC), for backup names.

@@ -21,6 +21,7 @@ pub mod jdbc;
 pub mod names;
 mod patch;
 pub mod secrets;
+mod txn;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -877,16 +878,20 @@ impl ConfigPlan {
             return Ok(report);
         }
         let stamp = files::utc_stamp(std::time::SystemTime::now());
-        for c in &changes.files {
-            let path = is_home.join(&c.path);
-            if c.old.as_deref() == Some(c.new.as_slice()) {
-                continue;
-            }
-            if c.old.is_some() {
-                report.backups.push(files::backup(&path, &stamp)?);
-            }
-            files::replace(&path, &c.new)?;
-        }
+        let planned: Vec<txn::Planned<'_>> = changes
+            .files
+            .iter()
+            .filter(|c| c.old.as_deref() != Some(c.new.as_slice()))
+            .map(|c| txn::Planned {
+                path: is_home.join(&c.path),
+                new: &c.new,
+                secret: c.path == names::CIPHER_TEXT_PROPERTIES
+                    || (self.plaintext && c.path.starts_with(names::DATASOURCES_DIR)),
+            })
+            .collect();
+        let applied = txn::apply(&planned, &stamp)?;
+        report.changed = applied.changed;
+        report.backups = applied.backups;
         report.written = true;
         Ok(report)
     }

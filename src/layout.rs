@@ -298,6 +298,31 @@ impl Layout {
     pub fn physical(&self, logical: LogicalDb) -> Option<&PhysicalDb> {
         self.databases.iter().find(|p| p.logical.contains(&logical))
     }
+
+    /// With several nodes, the first node-local registry whose database also
+    /// holds another node's local registry or the shared REGISTRY_DB, with that
+    /// other one and the database's name; None when each node has its own.
+    pub fn shared_local_registry(&self) -> Option<(LogicalDb, LogicalDb, String)> {
+        if self.nodes < 2 {
+            return None;
+        }
+        self.databases.iter().find_map(|p| {
+            let mut registries = p
+                .logical
+                .iter()
+                .filter(|l| matches!(l, LogicalDb::RegistryDb | LogicalDb::RegistryLocal(_)));
+            let first = *registries.next()?;
+            let second = *registries.next()?;
+            Some((first, second, p.name.clone()))
+        })
+    }
+
+    /// Whether every node-local registry is in the shared registry's database
+    /// (the merged layout): then they stay in each node's embedded H2.
+    pub fn local_registries_in_shared_registry(&self) -> bool {
+        let shared = self.physical(LogicalDb::RegistryDb);
+        (1..=self.nodes).all(|n| self.physical(LogicalDb::RegistryLocal(n)) == shared)
+    }
 }
 
 #[cfg(test)]

@@ -43,15 +43,20 @@ pub enum Command {
 /// How the nodes' configuration is produced (shared by `config` and `migrate --emit-config`).
 #[derive(Debug, Args)]
 pub struct NodeConfigFlags {
-    /// Where users live: `ldap` (node 1's embedded LDAP, shared) or `jdbc` (WSO2_USER_DB).
-    #[arg(long, default_value = "ldap")]
+    /// Where users live: `jdbc` (a JDBC user store in WSO2_USER_DB, shared by every
+    /// node) or `ldap` (node 1's embedded LDAP, which the other nodes use).
+    #[arg(long, default_value = "jdbc")]
     pub user_store: String,
-    /// A node's host name, NODE=HOST (repeatable); node 1's is needed with --user-store ldap.
+    /// With --user-store ldap: node 1's host name, as 1=HOST (the other nodes reach its LDAP there).
     #[arg(long = "node-host", value_name = "NODE=HOST")]
     pub node_hosts: Vec<String>,
-    /// Where each node's local registry lives: `database` (REGISTRY_LOCAL<k>) or `h2` (embedded, as stock IS).
-    #[arg(long, default_value = "database")]
-    pub local_registry: String,
+    /// With --user-store ldap: node 1's Carbon port offset, as 1=OFFSET; its LDAP listens on 10389 + OFFSET [default: 1=0].
+    #[arg(long = "port-offset", value_name = "NODE=OFFSET")]
+    pub port_offsets: Vec<String>,
+    /// Where each node's local registry lives: `database` (REGISTRY_LOCAL<k>) or `h2`
+    /// (embedded, as stock IS) [default: database when each node has its own, else h2].
+    #[arg(long)]
+    pub local_registry: Option<String>,
     /// Write passwords in plain text instead of secure-vault aliases.
     #[arg(long)]
     pub plaintext_passwords: bool,
@@ -61,15 +66,19 @@ pub struct NodeConfigFlags {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("destination").required(true).args(["out", "is_home"])))]
 pub struct ConfigArgs {
-    /// The RDBMS the datasources connect to.
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(dialect::names()))]
-    pub dialect: String,
+    /// The RDBMS the datasources connect to [default: the engine the URL names; mariadb = mysql].
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(dialect_names()))]
+    pub dialect: Option<String>,
     /// Where the databases are.
     #[command(flatten)]
-    pub target: TargetFlags,
+    pub target: ConfigTargetFlags,
     /// How the nodes are configured.
     #[command(flatten)]
     pub nodes: NodeConfigFlags,
+    /// Give an empty password to every database that has none from the environment,
+    /// the config file or the terminal (for servers that need none).
+    #[arg(long)]
+    pub empty_password: bool,
     /// Write a tree per node under this directory (DIR/node<k>/..., DIR/fragments/node<k>/...).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -88,6 +97,49 @@ pub struct ConfigArgs {
     /// With --is-home: show a unified diff and write nothing.
     #[arg(long, requires = "is_home")]
     pub diff: bool,
+}
+
+/// Where the databases are, for `config`: no connection is made, so only
+/// what names them.
+#[derive(Debug, Args)]
+pub struct ConfigTargetFlags {
+    /// Database layout [default: merged].
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutArg>,
+    /// The server (split) or database (merged), e.g. postgres://wso2@db:5432/, mysql://,
+    /// mariadb://, oracle://, sqlserver://, db2://; its scheme gives the engine.
+    /// Put passwords in ISDB_PASSWORD or ISDB_PASSWORD_<LOGICAL_DB>, not here.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Number of IS nodes, one local registry each [default: 2].
+    #[arg(long)]
+    pub nodes: Option<u16>,
+    /// Prefix for every database name.
+    #[arg(long)]
+    pub db_prefix: Option<String>,
+    /// Config file [default: ./isdb.toml when it exists].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+impl ConfigTargetFlags {
+    /// The library's view of these flags.
+    pub fn to_target_args(&self) -> crate::migrate::TargetArgs {
+        crate::migrate::TargetArgs {
+            layout: self.layout.map(Into::into),
+            url: self.url.clone(),
+            nodes: self.nodes,
+            db_prefix: self.db_prefix.clone(),
+            config: config_file(self.config.clone()),
+            ..Default::default()
+        }
+    }
+}
+
+/// `--config`, or `./isdb.toml` when it exists.
+fn config_file(given: Option<PathBuf>) -> Option<PathBuf> {
+    let default_config = PathBuf::from("isdb.toml");
+    given.or_else(|| default_config.is_file().then_some(default_config))
 }
 
 /// `isdb verify`.
@@ -162,16 +214,12 @@ pub struct TargetFlags {
 impl TargetFlags {
     /// The library's view of these flags.
     pub fn to_target_args(&self) -> crate::migrate::TargetArgs {
-        let default_config = PathBuf::from("isdb.toml");
         crate::migrate::TargetArgs {
             layout: self.layout.map(Into::into),
             url: self.url.clone(),
             nodes: self.nodes,
             db_prefix: self.db_prefix.clone(),
-            config: self
-                .config
-                .clone()
-                .or_else(|| default_config.is_file().then_some(default_config)),
+            config: config_file(self.config.clone()),
             mysql_charset: self.mysql_charset.clone(),
             connect_timeout: self.connect_timeout.map(std::time::Duration::from_secs),
             lock_timeout: self.lock_timeout.map(std::time::Duration::from_secs),
@@ -194,6 +242,11 @@ pub struct MigrateArgs {
     /// With --emit-config: write into a directory that is not empty.
     #[arg(long, requires = "emit_config")]
     pub force: bool,
+    /// Connect with an empty password to every database that has none from the
+    /// environment, the config file or the URL, instead of asking on the terminal
+    /// (without a terminal, a database with no password is an error otherwise).
+    #[arg(long)]
+    pub empty_password: bool,
     /// With --emit-config: how the nodes are configured.
     #[command(flatten)]
     pub nodes: NodeConfigFlags,
@@ -241,8 +294,8 @@ impl From<LayoutArg> for LayoutKind {
 /// `isdb render`.
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// Target RDBMS.
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(dialect::names()))]
+    /// Target RDBMS (mariadb = mysql).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(dialect_names()))]
     pub dialect: String,
     /// Database layout.
     #[arg(long, value_enum, default_value = "merged")]
@@ -261,12 +314,41 @@ pub struct RenderArgs {
     pub force: bool,
 }
 
+/// The names `--dialect` accepts: every dialect, and aliases.
+fn dialect_names() -> Vec<&'static str> {
+    let mut v = dialect::names();
+    v.extend(DIALECT_ALIASES.iter().map(|(alias, _)| *alias));
+    v
+}
+
+/// Other names of dialects: MariaDB runs the mysql dialect's scripts and JDBC settings.
+const DIALECT_ALIASES: [(&str, &str); 1] = [("mariadb", "mysql")];
+
 /// The dialect named on the command line (clap has already checked the name).
 pub fn dialect(name: &str) -> Result<&'static dyn Dialect, Error> {
+    let name = DIALECT_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name, |(_, real)| real);
     dialect::by_name(name).ok_or_else(|| {
         Error::Usage(format!(
             "unknown dialect `{name}` (expected one of: {})",
-            dialect::names().join(", ")
+            dialect_names().join(", ")
         ))
+    })
+}
+
+/// The dialect a URL scheme names, for `config` (which connects to nothing, so
+/// every engine with JDBC settings counts). None for a scheme of no engine.
+pub fn dialect_of_scheme(scheme: &str) -> Option<&'static str> {
+    Some(match scheme.to_ascii_lowercase().as_str() {
+        "postgres" | "postgresql" => "postgres",
+        "mysql" | "mariadb" => "mysql",
+        "oracle" => "oracle",
+        "sqlserver" | "mssql" => "mssql",
+        "db2" => "db2",
+        "h2" => "h2",
+        "sqlite" => "sqlite",
+        _ => return None,
     })
 }

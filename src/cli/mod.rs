@@ -53,12 +53,22 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
 
 /// `isdb migrate`.
 async fn migrate(a: args::MigrateArgs, quiet: bool) -> Result<i32, Error> {
-    let deployment = crate::migrate::resolve(&a.target.to_target_args(), &env)?;
+    let mut deployment = crate::migrate::resolve(&a.target.to_target_args(), &env)?;
+    check_local_registries(&deployment.layout, quiet)?;
+    let mut prompt = crate::config::prompt_on_terminal;
+    crate::migrate::target::fill_passwords(&mut deployment, a.empty_password, Some(&mut prompt))?;
     // The configuration is planned (and checked) before any database is touched.
     let config_plan = match &a.emit_config {
         Some(_) => {
             let dialect = config_dialect(deployment.backend.dialect())?;
-            let plan = node_config_plan(dialect, &a.target, &a.nodes)?;
+            let resolved = crate::migrate::target::resolve_servers(&a.target.to_target_args())?;
+            let plan = node_config_plan(
+                dialect,
+                resolved,
+                &a.nodes,
+                a.empty_password,
+                Some(&deployment),
+            )?;
             plan.check_layout(&deployment.layout)?;
             Some(plan)
         }
@@ -143,8 +153,9 @@ async fn status(a: args::StatusArgs) -> Result<i32, Error> {
 
 /// `isdb config`.
 fn config(a: args::ConfigArgs) -> Result<i32, Error> {
-    let dialect = config_dialect(args::dialect(&a.dialect)?)?;
-    let plan = node_config_plan(dialect, &a.target, &a.nodes)?;
+    let resolved = crate::migrate::target::resolve_servers(&a.target.to_target_args())?;
+    let dialect = config_dialect(config_engine(a.dialect.as_deref(), &resolved.1)?)?;
+    let plan = node_config_plan(dialect, resolved, &a.nodes, a.empty_password, None)?;
     match (&a.out, &a.is_home, a.node) {
         (Some(out), _, _) => write_config(&plan, out, a.from.as_deref(), a.force)?,
         (None, Some(home), Some(node)) => {
@@ -178,14 +189,83 @@ fn config(a: args::ConfigArgs) -> Result<i32, Error> {
     Ok(0)
 }
 
+/// The engine `config` writes for: the one the URLs name, or `--dialect`; a
+/// `--dialect` that contradicts a URL is refused, and so are URLs of two engines.
+fn config_engine(
+    flag: Option<&str>,
+    servers: &[crate::migrate::target::ServerTarget],
+) -> Result<&'static dyn crate::dialect::Dialect, Error> {
+    let mut from_urls: Vec<(&str, &'static str)> = Vec::new();
+    for s in servers {
+        let Some(scheme) = s.scheme.as_deref() else {
+            continue;
+        };
+        let engine = args::dialect_of_scheme(scheme).ok_or_else(|| {
+            Error::Usage(format!(
+                "unknown URL scheme `{}:` (expected postgres://, mysql://, mariadb://, oracle://, sqlserver://, db2:// or h2:)",
+                scheme.escape_default()
+            ))
+        })?;
+        if !from_urls.iter().any(|(_, e)| *e == engine) {
+            from_urls.push((scheme, engine));
+        }
+    }
+    if let [(a, _), (b, _), ..] = from_urls.as_slice() {
+        return Err(Error::Usage(format!(
+            "the URLs name two engines ({a}: and {b}:); isdb configures one engine per cluster"
+        )));
+    }
+    match (flag, from_urls.first()) {
+        (Some(name), Some((scheme, engine))) => {
+            let d = args::dialect(name)?;
+            // oracle-rac is oracle with several hosts.
+            let base = if d.name() == "oracle-rac" { "oracle" } else { d.name() };
+            if base != *engine {
+                return Err(Error::Usage(format!(
+                    "--dialect {name} contradicts the URL, which names {scheme}: (the {engine} engine); drop --dialect or fix the URL"
+                )));
+            }
+            Ok(d)
+        }
+        (Some(name), None) => args::dialect(name),
+        (None, Some((_, engine))) => args::dialect(engine),
+        (None, None) => Err(Error::Usage(
+            "no engine: give --url with the server's scheme (postgres://, mysql://, mariadb://, oracle://, sqlserver://, db2://, h2:) or --dialect".into(),
+        )),
+    }
+}
+
+/// Refuses a layout where nodes would share a local registry, in `migrate` as
+/// in `config`; the merged layout keeps each node's local registry in its
+/// embedded H2 instead, which it says.
+fn check_local_registries(layout: &Layout, quiet: bool) -> Result<(), Error> {
+    let Some((a, b, physical)) = layout.shared_local_registry() else {
+        return Ok(());
+    };
+    if layout.local_registries_in_shared_registry() {
+        if !quiet {
+            eprintln!(
+                "note: {physical} holds the shared registry; each node keeps its local registry (REGISTRY_LOCAL1..{}) in its embedded H2, as stock IS does (`isdb config` writes that)",
+                layout.nodes
+            );
+        }
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{a} and {b} are the same database ({physical}), but each node needs its own local registry: map each REGISTRY_LOCAL<k> to its own database"
+    )))
+}
+
 /// The datasource configuration of every node, checked, for `dialect`.
+/// Passwords `migrate` already holds (`deployment`) are used as they are.
 fn node_config_plan(
     dialect: &'static dyn crate::dialect::Dialect,
-    target: &args::TargetFlags,
+    (layout, servers): (Layout, Vec<crate::migrate::target::ServerTarget>),
     flags: &args::NodeConfigFlags,
+    empty_password: bool,
+    deployment: Option<&crate::migrate::Deployment>,
 ) -> Result<crate::config::ConfigPlan, Error> {
-    use crate::config::{ConfigRequest, Target, Targets};
-    let (layout, servers) = crate::migrate::target::resolve_servers(&target.to_target_args())?;
+    use crate::config::{ConfigRequest, LocalRegistry, Target, Targets};
     let mut databases = std::collections::BTreeMap::new();
     for s in &servers {
         databases.insert(
@@ -202,14 +282,34 @@ fn node_config_plan(
     let default = databases.values().next().cloned().unwrap_or_default();
     let mut req = ConfigRequest::new(dialect, layout, Targets { default, databases });
     req.user_store = flags.user_store.parse()?;
-    req.local_registry = flags.local_registry.parse()?;
+    if let Some(l) = &flags.local_registry {
+        req.local_registry = l.parse::<LocalRegistry>()?;
+    }
     req.plaintext_passwords = flags.plaintext_passwords;
+    req.empty_password = empty_password;
     for h in &flags.node_hosts {
         let (node, host) = crate::config::parse_node_host(h)?;
         req.node_hosts.insert(node, host);
     }
-    let mut prompt = crate::config::prompt_on_terminal;
-    crate::config::resolve_passwords(&mut req, &env, Some(&mut prompt))?;
+    for o in &flags.port_offsets {
+        req.ldap_port = crate::config::parse_port_offset(o)?;
+    }
+    match deployment {
+        Some(d) => {
+            for c in &d.databases {
+                if let Some(p) = c.password() {
+                    for l in &c.db.logical {
+                        req.passwords.insert(*l, p.clone());
+                    }
+                }
+            }
+            crate::config::resolve_passwords(&mut req, &env, None)?;
+        }
+        None => {
+            let mut prompt = crate::config::prompt_on_terminal;
+            crate::config::resolve_passwords(&mut req, &env, Some(&mut prompt))?;
+        }
+    }
     let plan = crate::config::plan(&req)?;
     for w in plan.warnings() {
         eprintln!("warning: {w}");

@@ -9,6 +9,7 @@ use quick_xml::events::{BytesDecl, BytesStart, BytesText, Event};
 
 use super::names::{self, DatasourceFile};
 use super::{Datasource, EmittedFile, NodePlan, UserStorePlan, secrets};
+use crate::secret::Secret;
 
 /// How generated elements are laid out and escaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +136,13 @@ fn write_datasource(w: &mut Xml, ds: &Datasource, style: Style) -> io::Result<()
                         "password",
                         style,
                     )?,
-                    None => text_element(w, "password", &[], ds.password().expose(), style)?,
+                    None => text_element(
+                        w,
+                        "password",
+                        &[],
+                        ds.password().map_or("", Secret::expose),
+                        style,
+                    )?,
                 }
                 text_element(w, "driverClassName", &[], &ds.driver_class, style)?;
                 text_element(w, "maxActive", &[], &p.max_active.to_string(), style)?;
@@ -480,7 +487,8 @@ pub(crate) fn node_files(n: &NodePlan, ctx: &Context) -> Vec<EmittedFile> {
             .filter_map(|d| {
                 d.alias
                     .as_ref()
-                    .map(|a| secrets::cipher_text_line(a, d.password()))
+                    .zip(d.password())
+                    .map(|(a, p)| secrets::cipher_text_line(a, p))
             })
             .collect();
         files.push(fragment(

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 use crate::dialect::Dialect;
 use crate::error::Error;
-use crate::layout::{Layout, LayoutKind, LogicalDb};
+use crate::layout::{Layout, LogicalDb};
 
 pub use crate::secret::Secret;
 pub use names::{DatasourceFile, DatasourceNames, Names};
@@ -41,10 +41,12 @@ use jdbc::{JdbcFacts, Pool};
 /// Where the cluster's users live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UserStore {
-    /// The seed's way: node 1 keeps its embedded LDAP and every other node uses it.
-    #[default]
+    /// Node 1 keeps its embedded LDAP and every other node uses it: node 1 is
+    /// then a single point of failure for every login.
     Ldap,
-    /// A JDBC user store on WSO2_USER_DB; embedded LDAP off on every node.
+    /// The default: a JDBC user store on WSO2_USER_DB, shared by every node;
+    /// embedded LDAP off on every node.
+    #[default]
     Jdbc,
 }
 
@@ -70,6 +72,19 @@ pub enum LocalRegistry {
     Database,
     /// In the node's embedded H2 file, as a stock IS node does.
     H2,
+}
+
+impl LocalRegistry {
+    /// The default for `layout`: each node's own REGISTRY_LOCAL<k> database when
+    /// the layout gives it one, else the node's embedded H2 (the merged layout
+    /// has one database, which the nodes must not share as their local registry).
+    pub fn for_layout(layout: &Layout) -> LocalRegistry {
+        if layout.shared_local_registry().is_some() {
+            LocalRegistry::H2
+        } else {
+            LocalRegistry::Database
+        }
+    }
 }
 
 impl std::str::FromStr for LocalRegistry {
@@ -139,8 +154,13 @@ pub struct ConfigRequest {
     /// Hosts, ports and credentials per physical database.
     pub targets: Targets,
     /// Resolved passwords per logical database (see [`resolve_passwords`]); a
-    /// database not listed uses its target's password, or an empty one.
+    /// database not listed uses its target's password. A database with neither
+    /// has no known password: plaintext mode and a written tree refuse it, and
+    /// patching an IS_HOME keeps the secret its cipher-text.properties holds.
     pub passwords: BTreeMap<LogicalDb, Secret>,
+    /// A database with no known password gets an empty one (`--empty-password`),
+    /// for servers that need none; otherwise isdb never writes an empty password.
+    pub empty_password: bool,
     /// Host name or IP of each node, by node number (`--node-host k=HOST`).
     pub node_hosts: BTreeMap<u16, String>,
     /// Write passwords into the XML instead of secure vault aliases.
@@ -149,22 +169,26 @@ pub struct ConfigRequest {
     pub local_registry: LocalRegistry,
     /// The datasource and JNDI names, with `isdb.toml` overrides.
     pub names: Names,
-    /// The port of node 1's embedded LDAP, which other nodes use with `UserStore::Ldap`.
+    /// The port of node 1's embedded LDAP, which other nodes use with
+    /// `UserStore::Ldap`: 10389 plus node 1's Carbon port offset.
     pub ldap_port: u16,
 }
 
 impl ConfigRequest {
-    /// A request with the defaults: LDAP user store, aliases, local registry in the layout.
+    /// A request with the defaults, which leave no single point of failure in
+    /// the database tier: JDBC user store, aliases, local registry per
+    /// [`LocalRegistry::for_layout`].
     pub fn new(dialect: &'static dyn Dialect, layout: Layout, targets: Targets) -> ConfigRequest {
         ConfigRequest {
             dialect,
+            local_registry: LocalRegistry::for_layout(&layout),
             layout,
-            user_store: UserStore::Ldap,
+            user_store: UserStore::Jdbc,
             targets,
             passwords: BTreeMap::new(),
+            empty_password: false,
             node_hosts: BTreeMap::new(),
             plaintext_passwords: false,
-            local_registry: LocalRegistry::Database,
             names: Names::new(),
             ldap_port: names::EMBEDDED_LDAP_PORT,
         }
@@ -202,7 +226,7 @@ pub struct Datasource {
     pub url: String,
     /// `<username>`.
     pub user: String,
-    password: Secret,
+    password: Option<Secret>,
     /// The secure vault alias of the password; None with plaintext passwords.
     pub alias: Option<String>,
     /// `<driverClassName>`.
@@ -212,9 +236,10 @@ pub struct Datasource {
 }
 
 impl Datasource {
-    /// The password (for the file the operator asked for; never log it).
-    pub fn password(&self) -> &Secret {
-        &self.password
+    /// The password (for the file the operator asked for; never log it); None
+    /// when none was given, so the one already configured is to be kept.
+    pub fn password(&self) -> Option<&Secret> {
+        self.password.as_ref()
     }
 }
 
@@ -409,6 +434,31 @@ pub fn parse_node_host(value: &str) -> Result<(u16, String), Error> {
     Ok((node, host.to_string()))
 }
 
+/// Parses a `--port-offset` value, `1=OFFSET`, into node 1's embedded LDAP
+/// port (10389 + OFFSET). Only node 1's offset is used, so another node is refused.
+pub fn parse_port_offset(value: &str) -> Result<u16, Error> {
+    let bad = |why: &str| {
+        Error::Usage(format!(
+            "--port-offset `{}`: {why}",
+            value.escape_default()
+        ))
+    };
+    let (node, offset) = value
+        .split_once('=')
+        .ok_or_else(|| bad("must be NODE=OFFSET, e.g. 1=1"))?;
+    if node.trim() != "1" {
+        return Err(bad(
+            "only node 1's offset is used (the other nodes reach node 1's LDAP); give 1=OFFSET",
+        ));
+    }
+    offset
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .and_then(|o| names::EMBEDDED_LDAP_PORT.checked_add(o))
+        .ok_or_else(|| bad("the offset must be a number from 0 to 55146"))
+}
+
 fn check_text(value: &str, what: &str) -> Result<(), Error> {
     // XML 1.0 cannot carry control characters at all, and a line break would
     // also split a cipher-text.properties entry.
@@ -454,9 +504,21 @@ pub fn plan(req: &ConfigRequest) -> Result<ConfigPlan, Error> {
             )));
         }
         validate_host(host, &format!("--node-host {node}"))?;
+        // A host isdb would not write anywhere is refused rather than ignored.
+        if *node != 1 || req.user_store != UserStore::Ldap || nodes < 2 {
+            return Err(Error::Usage(format!(
+                "--node-host {node}=… is not used: only --user-store ldap with several nodes needs a host, node 1's (where the other nodes find its LDAP)"
+            )));
+        }
     }
     if req.ldap_port == 0 {
         return Err(Error::Usage("the embedded LDAP port must not be 0".into()));
+    }
+    if req.ldap_port != names::EMBEDDED_LDAP_PORT && (req.user_store != UserStore::Ldap || nodes < 2)
+    {
+        return Err(Error::Usage(
+            "--port-offset is not used: only --user-store ldap with several nodes reaches node 1's LDAP, whose port it sets".into(),
+        ));
     }
     let ldap_url = match (req.user_store, nodes) {
         (UserStore::Ldap, n) if n > 1 => {
@@ -494,7 +556,7 @@ pub fn plan(req: &ConfigRequest) -> Result<ConfigPlan, Error> {
         let conn = connection(req, facts, l, &mut warnings)?;
         connections.insert(l, conn);
     }
-    check_local_registries(req, &connections, &mut warnings)?;
+    check_local_registries(req, &connections)?;
 
     let mut node_plans = Vec::new();
     for node in 1..=nodes {
@@ -529,7 +591,7 @@ pub fn plan(req: &ConfigRequest) -> Result<ConfigPlan, Error> {
 struct Connection {
     url: String,
     user: String,
-    password: Secret,
+    password: Option<Secret>,
     facts: &'static JdbcFacts,
     /// The server-side identity of the database, to tell whether two datasources share one.
     identity: String,
@@ -548,7 +610,9 @@ fn connection(
             identity: format!("node-local {url}"),
             url,
             user: embedded.embedded_user.clone().unwrap_or_default(),
-            password: Secret::new(embedded.embedded_password.clone().unwrap_or_default()),
+            password: Some(Secret::new(
+                embedded.embedded_password.clone().unwrap_or_default(),
+            )),
             facts: embedded,
         });
     }
@@ -575,8 +639,17 @@ fn connection(
         .get(&logical)
         .or(target.password.as_ref())
         .cloned()
-        .unwrap_or_default();
-    check_text(password.expose(), &format!("the password of {logical}"))?;
+        .or_else(|| req.empty_password.then(Secret::default));
+    match &password {
+        Some(p) => check_text(p.expose(), &format!("the password of {logical}"))?,
+        None if req.plaintext_passwords => {
+            return Err(secrets::no_password(&[format!(
+                "{logical} (user {} of database {})",
+                target.user, physical.name
+            )]));
+        }
+        None => {}
+    }
 
     let url = match &target.host {
         Some(host) => {
@@ -657,39 +730,30 @@ fn check_names(req: &ConfigRequest, logicals: &[LogicalDb]) -> Result<(), Error>
 fn check_local_registries(
     req: &ConfigRequest,
     connections: &BTreeMap<LogicalDb, Connection>,
-    warnings: &mut Vec<String>,
 ) -> Result<(), Error> {
     if req.local_registry == LocalRegistry::H2 {
         return Ok(());
     }
+    if let Some((a, b, physical)) = req.layout.shared_local_registry() {
+        return Err(Error::Usage(format!(
+            "{a} and {b} are the same database ({physical}), but each node needs its own local registry, which nothing else shares: use --local-registry h2 (each node's embedded H2, as stock IS), the split layout, or map each REGISTRY_LOCAL<k> to its own database"
+        )));
+    }
     let mut seen: BTreeMap<&str, LogicalDb> = BTreeMap::new();
-    let mut shared = Vec::new();
     for (l, c) in connections {
-        if l.local_node().is_none() || c.identity.starts_with("node-local") {
+        if !matches!(l, LogicalDb::RegistryDb | LogicalDb::RegistryLocal(_))
+            || c.identity.starts_with("node-local")
+        {
             continue;
         }
         if let Some(other) = seen.insert(c.identity.as_str(), *l) {
-            shared.push((other, *l, c.identity.clone()));
+            return Err(Error::Usage(format!(
+                "{other} and {l} both connect to {}; each node needs its own local registry: map them to different databases, or use --local-registry h2",
+                c.identity
+            )));
         }
     }
-    let Some((a, b, _)) = shared.first() else {
-        return Ok(());
-    };
-    let physical = req
-        .layout
-        .physical(*b)
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
-    if req.layout.kind == LayoutKind::Merged {
-        warnings.push(format!(
-            "the merged layout puts {a} and {b} in one database ({physical}), so the nodes share their local registry, which WSO2 says must stay per node; use --local-registry h2 to keep each node's local registry in its embedded H2, as stock IS does"
-        ));
-        Ok(())
-    } else {
-        Err(Error::Usage(format!(
-            "{a} and {b} are the same database ({physical}); each node needs its own local registry: map them to different databases, or use --local-registry h2"
-        )))
-    }
+    Ok(())
 }
 
 fn node_plan(
@@ -806,8 +870,20 @@ impl ConfigPlan {
     }
 
     /// Writes every node's files below `out_dir` (see the module docs). Refuses a
-    /// non-empty `out_dir` unless `force`. Files are written atomically, mode 0600.
+    /// non-empty `out_dir` unless `force`, and a datasource with no password
+    /// (see [`ConfigRequest::empty_password`]). Files are written atomically, mode 0600.
     pub fn write_tree(&self, out_dir: &Path, force: bool) -> Result<WriteReport, Error> {
+        let mut missing: Vec<String> = self
+            .nodes
+            .iter()
+            .flat_map(|n| &n.datasources)
+            .filter(|d| d.password.is_none())
+            .map(|d| format!("datasource {} (user {})", d.name, d.user))
+            .collect();
+        missing.dedup();
+        if !missing.is_empty() {
+            return Err(secrets::no_password(&missing));
+        }
         let mut planned = Vec::new();
         for n in &self.nodes {
             for f in self.files(n.node)? {

@@ -83,33 +83,62 @@ pub(crate) fn properties_value(line: &str) -> &str {
         .trim_start()
 }
 
-/// What a password prompt asks for.
+/// What a password prompt asks for: one server and user, for every database
+/// that connects there as that user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PasswordPrompt {
     /// The user.
     pub user: String,
-    /// The physical database.
+    /// The physical databases the password is for, comma-separated.
     pub database: String,
     /// The server, if there is one.
     pub host: Option<String>,
+    /// The server's port, when one is given.
+    pub port: Option<u16>,
+}
+
+impl PasswordPrompt {
+    /// The line shown on the terminal.
+    pub fn text(&self) -> String {
+        let at = match (&self.host, self.port) {
+            (Some(h), Some(p)) => format!(" on {h}:{p}"),
+            (Some(h), None) => format!(" on {h}"),
+            _ => String::new(),
+        };
+        format!(
+            "Password of {}{at} (database {}): ",
+            self.user, self.database
+        )
+    }
 }
 
 /// Asks the operator for a password; `Ok(None)` when there is no one to ask.
 pub type Prompt<'a> = &'a mut dyn FnMut(&PasswordPrompt) -> Result<Option<Secret>, Error>;
 
+/// The error for databases that have no password and may not get an empty one.
+pub(crate) fn no_password(what: &[String]) -> Error {
+    Error::Usage(format!(
+        "no password for {}: set ISDB_PASSWORD (or ISDB_PASSWORD_<LOGICAL_DB>), put it in the config file, run isdb on a terminal to be asked, or pass --empty-password for a server that needs none; nothing was written",
+        what.join(", ")
+    ))
+}
+
 /// Fills `req.passwords` for every datasource that connects to a layout database.
 ///
 /// Each logical database's password comes from, in order: `ISDB_PASSWORD_<LOGICAL_DB>`,
 /// the same variable of another logical database in the same physical database,
-/// `ISDB_PASSWORD`, the config file (`Target::password`), `prompt` (asked once per
-/// physical database and user), and otherwise it is empty. Never from a flag.
+/// `ISDB_PASSWORD`, the config file (`Target::password`), and `prompt`, asked once
+/// per server and user (an empty answer gives none). Never from a flag. A database
+/// left without one is not listed (see [`ConfigRequest::passwords`]).
 /// `env` looks up an environment variable (pass `|k| std::env::var(k).ok()`).
 pub fn resolve_passwords(
     req: &mut ConfigRequest,
     env: &dyn Fn(&str) -> Option<String>,
     mut prompt: Option<Prompt<'_>>,
 ) -> Result<(), Error> {
-    let mut asked: BTreeMap<(String, String), Secret> = BTreeMap::new();
+    // (server, port, user); a database without a server (an H2 file) is its own.
+    type Key = (String, Option<u16>, String);
+    let mut to_ask: BTreeMap<Key, (Vec<LogicalDb>, Vec<String>)> = BTreeMap::new();
     for logical in req.datasource_databases() {
         if !req.uses_layout_database(logical) {
             continue;
@@ -127,44 +156,55 @@ pub fn resolve_passwords(
             })
             .or_else(|| env(PASSWORD_ENV))
             .map(Secret::new);
-        let password = match (from_env, &target.password) {
-            (Some(p), _) => p,
-            (None, Some(p)) => p.clone(),
+        match (from_env, &target.password) {
+            (Some(p), _) => {
+                req.passwords.insert(logical, p);
+            }
+            (None, Some(p)) => {
+                req.passwords.insert(logical, p.clone());
+            }
+            (None, None) if req.empty_password => {
+                req.passwords.insert(logical, Secret::default());
+            }
             (None, None) => {
-                let key = (physical.name.clone(), target.user.clone());
-                match (asked.get(&key), prompt.as_mut()) {
-                    (Some(p), _) => p.clone(),
-                    (None, Some(ask)) => {
-                        let p = ask(&PasswordPrompt {
-                            user: target.user.clone(),
-                            database: physical.name.clone(),
-                            host: target.host.clone(),
-                        })?
-                        .unwrap_or_default();
-                        asked.insert(key, p.clone());
-                        p
-                    }
-                    (None, None) => Secret::default(),
+                let server = match &target.host {
+                    Some(h) => h.to_ascii_lowercase(),
+                    None => format!("file {}", physical.name),
+                };
+                let key = (server, target.port, target.user.clone());
+                let entry = to_ask.entry(key).or_default();
+                entry.0.push(logical);
+                if !entry.1.contains(&physical.name) {
+                    entry.1.push(physical.name.clone());
                 }
             }
-        };
-        req.passwords.insert(logical, password);
+        }
+    }
+    let Some(ask) = prompt.as_mut() else {
+        return Ok(());
+    };
+    for ((server, port, user), (logicals, databases)) in to_ask {
+        let answer = ask(&PasswordPrompt {
+            user,
+            database: databases.join(", "),
+            host: (!server.starts_with("file ")).then_some(server),
+            port,
+        })?;
+        if let Some(p) = answer.filter(|p| !p.is_empty()) {
+            for l in logicals {
+                req.passwords.insert(l, p.clone());
+            }
+        }
     }
     Ok(())
 }
 
-/// Asks for a password on the terminal without echo; None when stdin is not a terminal.
+/// Asks for a password on the terminal without echo; None when there is no terminal.
 pub fn prompt_on_terminal(p: &PasswordPrompt) -> Result<Option<Secret>, Error> {
     if !std::io::stdin().is_terminal() {
         return Ok(None);
     }
-    let at = p
-        .host
-        .as_deref()
-        .map(|h| format!(" on {h}"))
-        .unwrap_or_default();
-    let text = format!("Password of {} for database {}{at}: ", p.user, p.database);
-    rpassword::prompt_password(text)
+    rpassword::prompt_password(p.text())
         .map(|s| Some(Secret::new(s)))
         .map_err(|e| Error::io("the terminal", e))
 }

@@ -201,6 +201,73 @@ impl DbConnection {
     }
 }
 
+impl DbConnection {
+    /// The password isdb connects with, if one is known (never log it).
+    pub fn password(&self) -> Option<&Secret> {
+        self.password.as_ref()
+    }
+}
+
+/// Gives every server database with no password one (issue 10, point 4): asked
+/// once per server and user through `prompt` (an empty answer is an empty
+/// password), or an empty one with `allow_empty`, which asks nothing. Without
+/// either, a database with no password is an error naming each.
+pub fn fill_passwords(
+    deployment: &mut Deployment,
+    allow_empty: bool,
+    mut prompt: Option<crate::config::Prompt<'_>>,
+) -> Result<(), Error> {
+    type Key = (String, Option<u16>, String);
+    let mut missing: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+    for (i, db) in deployment.databases.iter().enumerate() {
+        if let (Some(server), None) = (&db.server, &db.password) {
+            let key = (
+                server.host_str().unwrap_or("").to_ascii_lowercase(),
+                server.port(),
+                server.username().to_string(),
+            );
+            missing.entry(key).or_default().push(i);
+        }
+    }
+    let mut unanswered = Vec::new();
+    for ((host, port, user), dbs) in missing {
+        let names: Vec<String> = dbs
+            .iter()
+            .map(|&i| deployment.databases[i].db.name.clone())
+            .collect();
+        let answer = match (allow_empty, prompt.as_mut()) {
+            (true, _) => Some(Secret::default()),
+            (false, Some(ask)) => ask(&crate::config::PasswordPrompt {
+                user: user.clone(),
+                database: names.join(", "),
+                host: Some(host.clone()),
+                port,
+            })?,
+            (false, None) => None,
+        };
+        match answer {
+            Some(p) => {
+                for i in dbs {
+                    deployment.databases[i].password = Some(p.clone());
+                }
+            }
+            None => unanswered.push(format!(
+                "{} (user {user} on {host}{})",
+                names.join(", "),
+                port.map(|p| format!(":{p}")).unwrap_or_default()
+            )),
+        }
+    }
+    if unanswered.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "no password for {}: set ISDB_PASSWORD (or ISDB_PASSWORD_<LOGICAL_DB>), put it in the config file, run isdb on a terminal to be asked, or pass --empty-password for a server that needs none; nothing was done",
+            unanswered.join("; ")
+        )))
+    }
+}
+
 /// A resolved deployment: the layout and how to reach each of its databases.
 #[derive(Debug, Clone)]
 pub struct Deployment {
@@ -357,6 +424,8 @@ pub struct ServerTarget {
     pub user: Option<String>,
     /// Password from the config file or the URL (prefer the environment).
     pub password: Option<Secret>,
+    /// The scheme of the URL naming the server (`postgres`, `mariadb`, ...), if any.
+    pub scheme: Option<String>,
 }
 
 /// Resolves flags and config file into a layout and, per physical database,
@@ -407,6 +476,7 @@ pub fn resolve_servers(args: &TargetArgs) -> Result<(Layout, Vec<ServerTarget>),
                 .and_then(|u| u.host_str())
                 .map(|h| h.trim_matches(['[', ']']).to_string()),
             port: url.as_ref().and_then(Url::port),
+            scheme: url.as_ref().map(|u| u.scheme().to_string()),
             user,
             password,
         });

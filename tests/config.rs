@@ -191,11 +191,14 @@ fn request(dialect_name: &str, kind: LayoutKind, nodes: u16) -> ConfigRequest {
         password: Some(Secret::new(PASSWORD)),
     };
     let layout = Layout::new(kind, nodes, "").unwrap();
-    let mut req = ConfigRequest::new(d, layout, Targets::uniform(target));
+    ConfigRequest::new(d, layout, Targets::uniform(target))
+}
+
+/// `request` with the LDAP user store: node 1's embedded LDAP, which the others reach.
+fn ldap_request(dialect_name: &str, kind: LayoutKind, nodes: u16) -> ConfigRequest {
+    let mut req = request(dialect_name, kind, nodes);
+    req.user_store = UserStore::Ldap;
     req.node_hosts.insert(1, "is1.example.com".into());
-    if nodes > 1 {
-        req.node_hosts.insert(2, "10.0.0.2".into());
-    }
     req
 }
 
@@ -390,9 +393,14 @@ fn emitted_files_parse_back_and_hold_together_in_every_variant() {
                 (UserStore::Jdbc, LocalRegistry::H2, true),
                 (UserStore::Jdbc, LocalRegistry::Database, false),
             ] {
-                let mut req = request(d, kind, 3);
-                req.node_hosts.remove(&2);
-                req.user_store = store;
+                if kind == LayoutKind::Merged && local == LocalRegistry::Database {
+                    // Refused: the nodes would share one local registry.
+                    continue;
+                }
+                let mut req = match store {
+                    UserStore::Ldap => ldap_request(d, kind, 3),
+                    UserStore::Jdbc => request(d, kind, 3),
+                };
                 req.local_registry = local;
                 req.plaintext_passwords = plaintext;
                 let plan = config::plan(&req).unwrap();
@@ -467,7 +475,7 @@ fn passwords_with_xml_and_properties_specials_round_trip() {
 
 #[test]
 fn ldap_user_store_points_the_other_nodes_at_node_one() {
-    let plan = config::plan(&request("mysql", LayoutKind::Split, 2)).unwrap();
+    let plan = config::plan(&ldap_request("mysql", LayoutKind::Split, 2)).unwrap();
     let one = files_of(&plan, 1);
     let two = files_of(&plan, 2);
     let ldap = |f: &BTreeMap<String, String>| {
@@ -493,9 +501,8 @@ fn ldap_user_store_points_the_other_nodes_at_node_one() {
 
 #[test]
 fn jdbc_user_store_uses_wso2_user_db_and_disables_embedded_ldap_everywhere() {
-    let mut req = request("mysql", LayoutKind::Split, 2);
-    req.user_store = UserStore::Jdbc;
-    req.node_hosts.clear();
+    let req = request("mysql", LayoutKind::Split, 2);
+    assert_eq!(req.user_store, UserStore::Jdbc, "the default");
     let plan = config::plan(&req).unwrap();
     for node in [1, 2] {
         let f = files_of(&plan, node);
@@ -522,27 +529,48 @@ fn jdbc_user_store_uses_wso2_user_db_and_disables_embedded_ldap_everywhere() {
     }
 }
 
+/// Issue 10 point 6: the merged layout gives each node its own local registry
+/// (embedded H2) by default, and a request that would share one is refused.
 #[test]
-fn shared_local_registries_warn_in_merged_fail_in_a_mapping_and_h2_avoids_them() {
-    let plan = config::plan(&request("postgres", LayoutKind::Merged, 2)).unwrap();
-    assert_eq!(plan.warnings().len(), 1);
-    assert!(
-        plan.warnings()[0].contains("--local-registry h2"),
-        "{:?}",
-        plan.warnings()
-    );
+fn merged_layouts_keep_local_registries_per_node_and_sharing_is_refused() {
+    let req = request("postgres", LayoutKind::Merged, 2);
+    assert_eq!(req.local_registry, LocalRegistry::H2, "the merged default");
+    let plan = config::plan(&req).unwrap();
+    assert!(plan.warnings().is_empty(), "{:?}", plan.warnings());
+    for node in [1, 2] {
+        let local = plan
+            .datasources(node)
+            .unwrap()
+            .iter()
+            .find(|d| d.logical == LogicalDb::RegistryLocal(node))
+            .unwrap()
+            .url
+            .clone();
+        assert!(local.starts_with("jdbc:h2:./repository/database/"), "{local}");
+    }
 
     let mut req = request("postgres", LayoutKind::Merged, 2);
-    req.local_registry = LocalRegistry::H2;
-    assert!(config::plan(&req).unwrap().warnings().is_empty());
+    req.local_registry = LocalRegistry::Database;
+    let err = config::plan(&req).unwrap_err().to_string();
+    assert!(
+        err.contains("are the same database (wso2is)") && err.contains("--local-registry h2"),
+        "{err}"
+    );
 
     let mut mapping = BTreeMap::new();
     mapping.insert(LogicalDb::RegistryLocal(1), "locals".to_string());
     mapping.insert(LogicalDb::RegistryLocal(2), "locals".to_string());
+    let layout = Layout::with_mapping(LayoutKind::Split, 2, "", &mapping).unwrap();
+    assert_eq!(LocalRegistry::for_layout(&layout), LocalRegistry::H2);
     let mut req = request("postgres", LayoutKind::Split, 2);
-    req.layout = Layout::with_mapping(LayoutKind::Split, 2, "", &mapping).unwrap();
+    req.layout = layout;
+    req.local_registry = LocalRegistry::Database;
     let err = config::plan(&req).unwrap_err().to_string();
     assert!(err.contains("REGISTRY_LOCAL1 and REGISTRY_LOCAL2"), "{err}");
+    assert_eq!(
+        request("postgres", LayoutKind::Split, 2).local_registry,
+        LocalRegistry::Database
+    );
 }
 
 #[test]
@@ -551,7 +579,7 @@ fn bad_input_is_refused_before_anything_is_written() {
         Err(Error::Usage(m)) => m,
         other => panic!("expected a usage error, got {other:?}"),
     };
-    let mut req = request("postgres", LayoutKind::Split, 2);
+    let mut req = ldap_request("postgres", LayoutKind::Split, 2);
     req.node_hosts.insert(3, "is3".into());
     assert!(usage(config::plan(&req)).contains("node 3"));
 
@@ -564,14 +592,14 @@ fn bad_input_is_refused_before_anything_is_written() {
         "1.2.3",
         "is1;rm",
     ] {
-        let mut req = request("postgres", LayoutKind::Split, 2);
+        let mut req = ldap_request("postgres", LayoutKind::Split, 2);
         req.node_hosts.insert(1, bad.into());
         usage(config::plan(&req));
         assert!(parse_node_host(&format!("1={bad}")).is_err(), "{bad}");
     }
     assert!(parse_node_host("one=is1").is_err());
 
-    let mut req = request("postgres", LayoutKind::Split, 2);
+    let mut req = ldap_request("postgres", LayoutKind::Split, 2);
     req.node_hosts.clear();
     assert!(usage(config::plan(&req)).contains("--node-host 1="));
 
@@ -744,8 +772,9 @@ fn patch_changes_only_the_db_elements_byte_for_byte() {
         .iter()
         .map(|f| (*f, read_rel(home.path(), f)))
         .collect();
-    let req = request("postgres", LayoutKind::Split, 2);
+    let req = ldap_request("postgres", LayoutKind::Split, 2);
     let plan = config::plan(&req).unwrap();
+    let modes: BTreeMap<&str, u32> = FILES.iter().map(|f| (*f, mode(&home.path().join(f)))).collect();
     let report = plan.patch_is_home(home.path(), 2, false).unwrap();
     assert!(report.written);
     let after: BTreeMap<&str, String> = FILES
@@ -856,8 +885,14 @@ fn patch_changes_only_the_db_elements_byte_for_byte() {
             .to_string();
         assert_eq!(text_of_bytes(&fs::read(b).unwrap()), before[rel.as_str()]);
     }
-    for f in &report.changed {
-        assert_eq!(mode(f), 0o600);
+    // Each file keeps its mode; the one holding secrets is private.
+    for f in FILES {
+        let want = if f.ends_with("cipher-text.properties") {
+            0o600
+        } else {
+            modes[f]
+        };
+        assert_eq!(mode(&home.path().join(f)), want, "{f}");
     }
 }
 
@@ -865,8 +900,10 @@ fn patch_changes_only_the_db_elements_byte_for_byte() {
 fn patching_twice_changes_nothing_the_second_time() {
     for store in [UserStore::Ldap, UserStore::Jdbc] {
         let home = fixture_home();
-        let mut req = request("mysql", LayoutKind::Merged, 2);
-        req.user_store = store;
+        let mut req = match store {
+            UserStore::Ldap => ldap_request("mysql", LayoutKind::Merged, 2),
+            UserStore::Jdbc => request("mysql", LayoutKind::Merged, 2),
+        };
         req.local_registry = LocalRegistry::H2;
         let plan = config::plan(&req).unwrap();
         for node in [1, 2] {
@@ -1041,21 +1078,44 @@ fn passwords_come_from_env_then_config_then_prompt() {
     };
     let mut asked = Vec::new();
     let mut prompt = |p: &config::PasswordPrompt| {
-        asked.push(p.database.clone());
-        Ok(Some(Secret::new(format!("typed-{}", p.database))))
+        asked.push(p.clone());
+        Ok(Some(Secret::new("typed")))
     };
+    // A second server, with the same user, for BPS_DB.
+    req.targets.databases.insert(
+        "bps_db".into(),
+        Target {
+            host: Some("db2.example.com".into()),
+            ..req.targets.default.clone()
+        },
+    );
     config::resolve_passwords(&mut req, &env, Some(&mut prompt)).unwrap();
     assert_eq!(
         req.passwords[&LogicalDb::IdentityDb].expose(),
         "identity-env"
     );
     assert_eq!(req.passwords[&LogicalDb::MetricsDb].expose(), "from-file");
-    assert_eq!(req.passwords[&LogicalDb::BpsDb].expose(), "typed-bps_db");
-    assert!(!asked.contains(&"identity_db".to_string()));
-    assert!(
-        !req.passwords.contains_key(&LogicalDb::Wso2UserDb),
-        "no JDBC store, no WSO2_USER_DB"
+    assert_eq!(req.passwords[&LogicalDb::BpsDb].expose(), "typed");
+    assert_eq!(req.passwords[&LogicalDb::Wso2UserDb].expose(), "typed");
+    // Issue 10 point 4: one prompt per server and user, not one per database.
+    let shown: Vec<(Option<String>, String)> = asked
+        .iter()
+        .map(|p| (p.host.clone(), p.database.clone()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (Some("db.example.com".to_string()), "wso2_user_db, userstore_db, registry_db, registry_local1, registry_local2".to_string()),
+            (Some("db2.example.com".to_string()), "bps_db".to_string()),
+        ]
     );
+
+    // An empty answer gives no password (re-patching keeps the configured one).
+    let mut req = request("postgres", LayoutKind::Split, 2);
+    req.targets.default.password = None;
+    let mut empty = |_: &config::PasswordPrompt| Ok(Some(Secret::default()));
+    config::resolve_passwords(&mut req, &|_| None, Some(&mut empty)).unwrap();
+    assert!(req.passwords.is_empty());
 
     let mut req = request("postgres", LayoutKind::Merged, 2);
     req.targets.default.password = Some(Secret::new("from-file"));
@@ -1066,9 +1126,12 @@ fn passwords_come_from_env_then_config_then_prompt() {
     let mut req = request("postgres", LayoutKind::Merged, 2);
     req.targets.default.password = None;
     config::resolve_passwords(&mut req, &|_| None, None).unwrap();
+    assert!(req.passwords.is_empty(), "no terminal, no password: none");
+    req.empty_password = true;
+    config::resolve_passwords(&mut req, &|_| None, None).unwrap();
     assert!(
-        req.passwords.values().all(Secret::is_empty),
-        "no terminal, no password: empty"
+        !req.passwords.is_empty() && req.passwords.values().all(Secret::is_empty),
+        "--empty-password: empty"
     );
 }
 

@@ -873,14 +873,18 @@ impl ConfigPlan {
     /// non-empty `out_dir` unless `force`, and a datasource with no password
     /// (see [`ConfigRequest::empty_password`]). Files are written atomically, mode 0600.
     pub fn write_tree(&self, out_dir: &Path, force: bool) -> Result<WriteReport, Error> {
-        let mut missing: Vec<String> = self
-            .nodes
-            .iter()
-            .flat_map(|n| &n.datasources)
-            .filter(|d| d.password.is_none())
-            .map(|d| format!("datasource {} (user {})", d.name, d.user))
+        let mut by_user: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for d in self.nodes.iter().flat_map(|n| &n.datasources) {
+            let names = by_user.entry(&d.user).or_default();
+            if d.password.is_none() && !names.contains(&d.name.as_str()) {
+                names.push(&d.name);
+            }
+        }
+        let missing: Vec<String> = by_user
+            .into_iter()
+            .filter(|(_, names)| !names.is_empty())
+            .map(|(user, names)| format!("datasources {} (user {user})", names.join(", ")))
             .collect();
-        missing.dedup();
         if !missing.is_empty() {
             return Err(secrets::no_password(&missing));
         }

@@ -12,6 +12,8 @@
 # errors and on Ctrl-C.
 set -euo pipefail
 export LC_ALL=C
+# The local servers trust local connections: a set, empty ISDB_PASSWORD tells isdb so.
+export ISDB_PASSWORD=
 
 ROUNDS=${ROUNDS:-5}
 SCALE_ROUNDS=${SCALE_ROUNDS:-3}

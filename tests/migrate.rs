@@ -228,6 +228,7 @@ async fn concurrent_runners(server: &Server, tag: &str) {
         .map(|_| {
             std::process::Command::new(common::isdb())
                 .args(args)
+                .env("ISDB_PASSWORD", "")
                 .current_dir(dir.path())
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
@@ -291,6 +292,7 @@ async fn a_killed_run_on_mysql_is_finished_by_the_next() {
         let url = server.db_url(&db);
         let mut child = std::process::Command::new(common::isdb())
             .args(["migrate", "--url", &url])
+            .env("ISDB_PASSWORD", "")
             .current_dir(dir.path())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -441,8 +443,6 @@ async fn emit_config_writes_the_configuration_of_the_migrated_layout() {
             &prefix,
             "--emit-config",
             "conf",
-            "--node-host",
-            "1=is1.example.org",
         ],
         &[("ISDB_PASSWORD", "s3cret&<pw")],
     );

@@ -546,7 +546,10 @@ fn merged_layouts_keep_local_registries_per_node_and_sharing_is_refused() {
             .unwrap()
             .url
             .clone();
-        assert!(local.starts_with("jdbc:h2:./repository/database/"), "{local}");
+        assert!(
+            local.starts_with("jdbc:h2:./repository/database/"),
+            "{local}"
+        );
     }
 
     let mut req = request("postgres", LayoutKind::Merged, 2);
@@ -774,7 +777,10 @@ fn patch_changes_only_the_db_elements_byte_for_byte() {
         .collect();
     let req = ldap_request("postgres", LayoutKind::Split, 2);
     let plan = config::plan(&req).unwrap();
-    let modes: BTreeMap<&str, u32> = FILES.iter().map(|f| (*f, mode(&home.path().join(f)))).collect();
+    let modes: BTreeMap<&str, u32> = FILES
+        .iter()
+        .map(|f| (*f, mode(&home.path().join(f))))
+        .collect();
     let report = plan.patch_is_home(home.path(), 2, false).unwrap();
     assert!(report.written);
     let after: BTreeMap<&str, String> = FILES
@@ -1105,7 +1111,11 @@ fn passwords_come_from_env_then_config_then_prompt() {
     assert_eq!(
         shown,
         [
-            (Some("db.example.com".to_string()), "wso2_user_db, userstore_db, registry_db, registry_local1, registry_local2".to_string()),
+            (
+                Some("db.example.com".to_string()),
+                "wso2_user_db, userstore_db, registry_db, registry_local1, registry_local2"
+                    .to_string()
+            ),
             (Some("db2.example.com".to_string()), "bps_db".to_string()),
         ]
     );
@@ -1240,4 +1250,287 @@ fn overridden_names_reach_every_consumer_when_patching() {
             .changed
             .is_empty()
     );
+}
+
+// ---------------------------------------------------------------------------
+// The isdb binary on an IS_HOME (issue 9 points 3 and 4, issue 10 points 4 to 6).
+
+/// Runs `isdb` with `args` in `dir`; `env` is the whole ISDB_* environment it sees.
+fn isdb(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    isdb_via(dir, None, args, env)
+}
+
+/// Like [`isdb`], through `sh -c PRELUDE` (which then execs isdb) when given.
+fn isdb_via(
+    dir: &Path,
+    prelude: Option<&str>,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    let bin = env!("CARGO_BIN_EXE_isdb");
+    let mut cmd = match prelude {
+        Some(p) => {
+            let mut c = std::process::Command::new("sh");
+            c.arg("-c").arg(format!("{p}; exec \"$0\" \"$@\"")).arg(bin);
+            c
+        }
+        None => std::process::Command::new(bin),
+    };
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("ISDB_PASSWORD")
+        .stdin(std::process::Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("isdb runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Issue 9 point 3: a write that fails part-way through the node's files (here
+/// the last one, cipher-text.properties, is larger than the process may write:
+/// RLIMIT_FSIZE binds root too) leaves every file byte for byte as it was, and
+/// the message says that nothing changed, naming the real files.
+#[test]
+fn a_write_failing_part_way_changes_no_file_at_all() {
+    let home = fixture_home();
+    let cipher_text = home
+        .path()
+        .join("repository/conf/security/cipher-text.properties");
+    let mut text = fs::read_to_string(&cipher_text).unwrap();
+    text.push_str(&"# padding that makes this file larger than the limit below\n".repeat(2000));
+    fs::write(&cipher_text, text).unwrap();
+    let tree = snapshot_tree(home.path());
+    let home_arg = home.path().to_str().unwrap();
+    let (code, out, err) = isdb_via(
+        home.path(),
+        // 64 blocks: 32 or 64 KiB, more than every other patched file, less than cipher-text.
+        Some("trap '' XFSZ; ulimit -f 64"),
+        &[
+            "config",
+            "--layout",
+            "split",
+            "--url",
+            "postgres://wso2@db.example.com/",
+            "--is-home",
+            home_arg,
+            "--node",
+            "2",
+        ],
+        &[("ISDB_PASSWORD", "pw")],
+    );
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert_eq!(
+        tree,
+        snapshot_tree(home.path()),
+        "every file as it was, no leftovers"
+    );
+    assert!(
+        err.contains(&format!("{}:", cipher_text.display()))
+            && err.contains("nothing was changed, every file is as it was: ")
+            && err.contains(&format!(
+                "{}/repository/conf/datasources/master-datasources.xml",
+                home_arg
+            )),
+        "{err}"
+    );
+    assert!(!err.contains(".bak"), "{err}");
+    assert!(!out.contains("patched"), "{out}");
+}
+
+/// Issue 9 point 4: re-patching without a password keeps every secret and warns;
+/// `--diff` says a secret changes or is blanked without showing it; a first patch
+/// without a password is refused.
+#[test]
+fn repatching_without_a_password_keeps_the_secrets_and_diff_marks_changes() {
+    let home = fixture_home();
+    let h = home.path().to_str().unwrap();
+    let args = |url: &'static str| -> Vec<String> {
+        [
+            "config",
+            "--layout",
+            "split",
+            "--url",
+            url,
+            "--is-home",
+            h,
+            "--node",
+            "1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let run = |args: &[String], extra: &[&str], env: &[(&str, &str)]| {
+        let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
+        all.extend_from_slice(extra);
+        isdb(home.path(), &all, env)
+    };
+    let url1 = "postgres://wso2@db1.example.com/";
+    let url2 = "postgres://wso2@db2.example.com/";
+
+    // No password, nothing to keep: refused, nothing written.
+    let tree = snapshot_tree(home.path());
+    let (code, _, err) = run(&args(url1), &[], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no password for datasource WSO2_USER_DB"),
+        "{err}"
+    );
+    assert_eq!(tree, snapshot_tree(home.path()));
+
+    let (code, _, err) = run(&args(url1), &[], &[("ISDB_PASSWORD", "first-secret")]);
+    assert_eq!(code, 0, "{err}");
+    let secrets = |home: &Path| -> Vec<String> {
+        read_rel(home, "repository/conf/security/cipher-text.properties")
+            .lines()
+            .filter(|l| l.starts_with("Datasources.") && !l.contains("WSO2_CARBON_DB"))
+            .map(str::to_string)
+            .collect()
+    };
+    let first = secrets(home.path());
+    assert_eq!(first.len(), 7, "{first:?}");
+    assert!(
+        first.iter().all(|l| l.ends_with("=[first-secret]")),
+        "{first:?}"
+    );
+
+    // The same with another server and no password: the secrets stay, with a warning.
+    let (code, out, err) = run(&args(url2), &[], &[]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(secrets(home.path()), first);
+    assert!(
+        err.contains("warning: no password given for datasource WSO2_IDENTITY_DB: kept the secret"),
+        "{err}"
+    );
+    assert!(
+        read_rel(
+            home.path(),
+            "repository/conf/datasources/master-datasources.xml"
+        )
+        .contains("db2.example.com")
+    );
+
+    // --diff: a new password is "changed", an empty one "blanked", never shown.
+    let (code, diff, err) = run(
+        &args(url2),
+        &["--diff"],
+        &[("ISDB_PASSWORD", "second-secret")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        diff.contains("-Datasources.WSO2_IDENTITY_DB.Configuration.Password=***\n")
+            && diff
+                .contains("+Datasources.WSO2_IDENTITY_DB.Configuration.Password=*** (changed)\n"),
+        "{diff}"
+    );
+    let (code, diff, err) = run(&args(url2), &["--diff", "--empty-password"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        diff.contains("+Datasources.WSO2_IDENTITY_DB.Configuration.Password=*** (blanked)\n"),
+        "{diff}"
+    );
+    for d in [&diff, &err] {
+        assert!(!d.contains("secret]") && !d.contains("first-secret"), "{d}");
+    }
+    assert_eq!(secrets(home.path()), first, "--diff writes nothing");
+}
+
+/// Issue 10 point 6: the LDAP port other nodes use is 10389 plus node 1's port
+/// offset, and a host isdb would write nowhere is refused, not ignored.
+#[test]
+fn the_ldap_port_follows_node_ones_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = isdb(
+        dir.path(),
+        &[
+            "config",
+            "--url",
+            "mysql://wso2@db.example.com/",
+            "--layout",
+            "split",
+            "--user-store",
+            "ldap",
+            "--node-host",
+            "1=is1.example.com",
+            "--port-offset",
+            "1=2",
+            "--out",
+            "conf",
+        ],
+        &[("ISDB_PASSWORD", "pw")],
+    );
+    assert_eq!(code, 0, "{err}");
+    let um = read_rel(
+        dir.path(),
+        "conf/fragments/node2/repository/conf/user-mgt.xml",
+    );
+    assert!(
+        um.contains("<Property name=\"ConnectionURL\">ldap://is1.example.com:10391</Property>"),
+        "{um}"
+    );
+    for bad in [["--port-offset", "2=1"], ["--port-offset", "1=60000"]] {
+        let (code, _, err) = isdb(
+            dir.path(),
+            &[
+                "config",
+                "--url",
+                "mysql://wso2@db.example.com/",
+                "--user-store",
+                "ldap",
+                "--node-host",
+                "1=is1.example.com",
+                bad[0],
+                bad[1],
+                "--out",
+                "other",
+            ],
+            &[("ISDB_PASSWORD", "pw")],
+        );
+        assert_eq!(code, 2, "{bad:?}: {err}");
+    }
+    let (code, _, err) = isdb(
+        dir.path(),
+        &[
+            "config",
+            "--url",
+            "mysql://wso2@db.example.com/",
+            "--port-offset",
+            "1=2",
+            "--out",
+            "other",
+        ],
+        &[("ISDB_PASSWORD", "pw")],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--port-offset is not used"), "{err}");
+}
+
+/// Issue 10 point 5: `config --help` lists only what config uses.
+#[test]
+fn config_help_lists_only_the_options_config_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, help, _) = isdb(dir.path(), &["config", "--help"], &[]);
+    assert_eq!(code, 0);
+    for unused in [
+        "--mysql-charset",
+        "--connect-timeout",
+        "--lock-timeout",
+        "--dry-run",
+    ] {
+        assert!(!help.contains(unused), "{unused}:\n{help}");
+    }
+    for used in [
+        "--url",
+        "--dialect",
+        "--empty-password",
+        "--user-store",
+        "--port-offset",
+    ] {
+        assert!(help.contains(used), "{used}");
+    }
 }

@@ -176,6 +176,9 @@ fn config(a: args::ConfigArgs) -> Result<i32, Error> {
             for n in &report.notes {
                 let _ = writeln!(stdout, "note: {n}");
             }
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
             for jar in plan.driver_jars() {
                 let _ = writeln!(stdout, "{jar}");
             }

@@ -339,6 +339,8 @@ pub struct PatchReport {
     pub diff: String,
     /// Things the operator should know (skipped optional files, kept encrypted values).
     pub notes: Vec<String>,
+    /// Things the operator should check (a secret kept because no password was given).
+    pub warnings: Vec<String>,
     /// Whether files were written (false with `diff_only` or when nothing changed).
     pub written: bool,
 }
@@ -437,12 +439,8 @@ pub fn parse_node_host(value: &str) -> Result<(u16, String), Error> {
 /// Parses a `--port-offset` value, `1=OFFSET`, into node 1's embedded LDAP
 /// port (10389 + OFFSET). Only node 1's offset is used, so another node is refused.
 pub fn parse_port_offset(value: &str) -> Result<u16, Error> {
-    let bad = |why: &str| {
-        Error::Usage(format!(
-            "--port-offset `{}`: {why}",
-            value.escape_default()
-        ))
-    };
+    let bad =
+        |why: &str| Error::Usage(format!("--port-offset `{}`: {why}", value.escape_default()));
     let (node, offset) = value
         .split_once('=')
         .ok_or_else(|| bad("must be NODE=OFFSET, e.g. 1=1"))?;
@@ -514,7 +512,8 @@ pub fn plan(req: &ConfigRequest) -> Result<ConfigPlan, Error> {
     if req.ldap_port == 0 {
         return Err(Error::Usage("the embedded LDAP port must not be 0".into()));
     }
-    if req.ldap_port != names::EMBEDDED_LDAP_PORT && (req.user_store != UserStore::Ldap || nodes < 2)
+    if req.ldap_port != names::EMBEDDED_LDAP_PORT
+        && (req.user_store != UserStore::Ldap || nodes < 2)
     {
         return Err(Error::Usage(
             "--port-offset is not used: only --user-store ldap with several nodes reaches node 1's LDAP, whose port it sets".into(),
@@ -942,6 +941,7 @@ impl ConfigPlan {
         let mut report = PatchReport {
             node,
             notes: changes.notes,
+            warnings: changes.warnings,
             ..PatchReport::default()
         };
         for c in &changes.files {

@@ -871,6 +871,7 @@ pub(crate) struct FileChange {
 pub(crate) struct NodeChanges {
     pub files: Vec<FileChange>,
     pub notes: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
 fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, Error> {
@@ -1008,7 +1009,7 @@ fn patch_cipher_files(
                 .map(|a| (a.clone(), secrets::cipher_tool_line(a, d)))
         })
         .collect();
-    let text = cipher_text_lines(n, is_home, &mut changes.notes)?;
+    let text = cipher_text_lines(n, is_home, &mut changes.warnings)?;
     for (rel, lines, keep_encrypted) in [
         (names::CIPHER_TOOL_PROPERTIES, tool, false),
         (names::CIPHER_TEXT_PROPERTIES, text, true),
@@ -1051,15 +1052,19 @@ fn patch_cipher_files(
 fn cipher_text_lines(
     n: &NodePlan,
     is_home: &Path,
-    notes: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<(String, String)>, Error> {
     let full = is_home.join(names::CIPHER_TEXT_PROPERTIES);
     let existing: BTreeMap<String, String> = match read_optional(&full)? {
         Some(b) => String::from_utf8_lossy(&b)
             .lines()
             .filter_map(|l| {
-                secrets::properties_key(l)
-                    .map(|k| (k.to_string(), secrets::properties_value(l).trim_end().to_string()))
+                secrets::properties_key(l).map(|k| {
+                    (
+                        k.to_string(),
+                        secrets::properties_value(l).trim_end().to_string(),
+                    )
+                })
             })
             .collect(),
         None => BTreeMap::new(),
@@ -1071,8 +1076,8 @@ fn cipher_text_lines(
         match d.password() {
             Some(p) => lines.push((alias.clone(), secrets::cipher_text_line(alias, p))),
             None => match existing.get(alias) {
-                Some(v) if !v.is_empty() && v != "[]" => notes.push(format!(
-                    "no password given for {}: kept the secret cipher-text.properties holds for {alias}",
+                Some(v) if !v.is_empty() && v != "[]" => warnings.push(format!(
+                    "no password given for datasource {}: kept the secret cipher-text.properties holds for {alias}",
                     d.name
                 )),
                 _ => missing.push(format!(
@@ -1349,10 +1354,9 @@ fn secret_key(doc: &XmlDoc, idx: usize) -> String {
     let mut cur = Some(idx);
     while let Some(c) = cur {
         let el = &doc.els[c];
-        let name = doc
-            .attr(c, "name")
-            .map(str::to_string)
-            .or_else(|| (el.local == "datasource").then(|| doc.child_text(c, "name").unwrap_or("").to_string()));
+        let name = doc.attr(c, "name").map(str::to_string).or_else(|| {
+            (el.local == "datasource").then(|| doc.child_text(c, "name").unwrap_or("").to_string())
+        });
         parts.push(match name {
             Some(n) => format!("{}[{n}]", el.local),
             None => el.local.clone(),

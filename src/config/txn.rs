@@ -45,12 +45,7 @@ struct Target {
 
 /// Where `path` is really written, refusing what isdb must not replace.
 fn resolve(path: &Path) -> Result<Target, Error> {
-    let refuse = |why: &str| {
-        Error::Files(format!(
-            "{} {why}; nothing was changed",
-            path.display()
-        ))
-    };
+    let refuse = |why: &str| Error::Files(format!("{} {why}; nothing was changed", path.display()));
     let real = match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).map_err(|_| {
             refuse("is a symbolic link to a file that does not exist (isdb writes through links only to existing files)")
@@ -183,8 +178,7 @@ impl Staged {
                         )),
                     }
                 }
-                let untouched: Vec<&Path> =
-                    targets[i..].iter().map(|t| t.real.as_path()).collect();
+                let untouched: Vec<&Path> = targets[i..].iter().map(|t| t.real.as_path()).collect();
                 return Err(Error::Files(if lost.is_empty() {
                     format!(
                         "{cause}; nothing was changed: the files already replaced were put back ({}), the others were not touched ({})",
@@ -281,14 +275,13 @@ mod tests {
         let err = staged.commit().unwrap_err().to_string();
         assert!(err.starts_with(&format!("{}:", c.display())), "{err}");
         assert!(
-            err.contains(&format!(
-                "were put back ({}, {})",
-                a.display(),
-                b.display()
-            )),
+            err.contains(&format!("were put back ({}, {})", a.display(), b.display())),
             "{err}"
         );
-        assert!(err.contains(&format!("not touched ({})", c.display())), "{err}");
+        assert!(
+            err.contains(&format!("not touched ({})", c.display())),
+            "{err}"
+        );
         assert_eq!(fs::read(&a).unwrap(), b"old a");
         assert_eq!(mode(&a), 0o640);
         assert!(!b.exists(), "a created file is removed again");
@@ -297,7 +290,11 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         left.sort();
-        assert_eq!(left, ["a.xml", "c.xml"], "no temporary file or backup is left");
+        assert_eq!(
+            left,
+            ["a.xml", "c.xml"],
+            "no temporary file or backup is left"
+        );
     }
 
     #[test]
@@ -327,7 +324,12 @@ mod tests {
             "T",
         )
         .unwrap();
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(fs::read(&real).unwrap(), b"new");
         assert_eq!(mode(&real), 0o664);
         assert_eq!(mode(&secret), 0o600);
@@ -346,7 +348,10 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("symbolic link to a file that does not exist"), "{err}");
+        assert!(
+            err.contains("symbolic link to a file that does not exist"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -342,6 +342,9 @@ fn write_config(
     for f in &report.files {
         let _ = writeln!(stdout, "wrote {}", f.display());
     }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
     for jar in plan.driver_jars() {
         let _ = writeln!(stdout, "{jar}");
     }

@@ -322,6 +322,9 @@ impl fmt::Debug for EmittedFile {
 pub struct WriteReport {
     /// Every file written, in order.
     pub files: Vec<PathBuf>,
+    /// Things the operator should check (a template's secret kept because no
+    /// password was given).
+    pub warnings: Vec<String>,
 }
 
 /// What [`ConfigPlan::patch_is_home`] changed (or would change, with `diff_only`).
@@ -911,8 +914,15 @@ impl ConfigPlan {
         force: bool,
     ) -> Result<WriteReport, Error> {
         let mut planned = Vec::new();
+        let mut warnings = Vec::new();
         for n in &self.nodes {
             let changes = patch::patch_node(self, n, template)?;
+            warnings.extend(
+                changes
+                    .warnings
+                    .into_iter()
+                    .map(|w| format!("node {}: {w}", n.node)),
+            );
             for c in changes.files {
                 planned.push((
                     PathBuf::from(format!("node{}", n.node)).join(&c.path),
@@ -920,7 +930,9 @@ impl ConfigPlan {
                 ));
             }
         }
-        files::write_tree(out_dir, force, &planned)
+        let mut report = files::write_tree(out_dir, force, &planned)?;
+        report.warnings = warnings;
+        Ok(report)
     }
 
     /// Patches node `node`'s IS_HOME in place: only the DB-related elements change.
@@ -964,6 +976,7 @@ impl ConfigPlan {
             .filter(|c| c.old.as_deref() != Some(c.new.as_slice()))
             .map(|c| txn::Planned {
                 path: is_home.join(&c.path),
+                old: c.old.as_deref(),
                 new: &c.new,
                 secret: c.path == names::CIPHER_TEXT_PROPERTIES
                     || (self.plaintext && c.path.starts_with(names::DATASOURCES_DIR)),

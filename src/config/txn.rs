@@ -21,6 +21,8 @@ use crate::error::Error;
 pub(crate) struct Planned<'a> {
     /// The path the operator's IS_HOME names (may be a symbolic link).
     pub path: PathBuf,
+    /// The content isdb read and patched; None when the file did not exist.
+    pub old: Option<&'a [u8]>,
     /// The new content.
     pub new: &'a [u8],
     /// Whether the file holds secrets (mode 0600 or narrower).
@@ -103,7 +105,18 @@ fn remove_all<'a>(files: impl IntoIterator<Item = &'a PathBuf>) {
 pub(crate) fn stage(planned: &[Planned<'_>], stamp: &str) -> Result<Staged, Error> {
     let mut targets = Vec::new();
     for p in planned {
-        targets.push(resolve(&p.path)?);
+        let t = resolve(&p.path)?;
+        let now = match t.existing {
+            Some(_) => Some(fs::read(&t.real).map_err(|e| Error::io(&t.real, e))?),
+            None => None,
+        };
+        if now.as_deref() != p.old {
+            return Err(Error::Files(format!(
+                "{} changed while isdb was working on it; nothing was changed, run isdb again",
+                t.real.display()
+            )));
+        }
+        targets.push(t);
     }
     let mut temps: Vec<PathBuf> = Vec::new();
     let mut backups: Vec<Option<PathBuf>> = Vec::new();
@@ -252,16 +265,19 @@ mod tests {
         let planned = [
             Planned {
                 path: a.clone(),
+                old: Some(b"old a"),
                 new: b"new a",
                 secret: false,
             },
             Planned {
                 path: b.clone(),
+                old: None,
                 new: b"new b",
                 secret: true,
             },
             Planned {
                 path: c.clone(),
+                old: Some(b"old c"),
                 new: b"new c",
                 secret: false,
             },
@@ -312,11 +328,13 @@ mod tests {
             &[
                 Planned {
                     path: link.clone(),
+                    old: Some(b"old"),
                     new: b"new",
                     secret: false,
                 },
                 Planned {
                     path: secret.clone(),
+                    old: Some(b"old"),
                     new: b"new",
                     secret: true,
                 },
@@ -341,6 +359,7 @@ mod tests {
         let err = apply(
             &[Planned {
                 path: dangling,
+                old: None,
                 new: b"x",
                 secret: false,
             }],
@@ -365,11 +384,13 @@ mod tests {
             &[
                 Planned {
                     path: a.clone(),
+                    old: Some(b"old a"),
                     new: b"new",
                     secret: false,
                 },
                 Planned {
                     path: d.clone(),
+                    old: None,
                     new: b"new",
                     secret: false,
                 },
@@ -381,5 +402,29 @@ mod tests {
         assert!(err.contains("is not a regular file"), "{err}");
         assert_eq!(fs::read(&a).unwrap(), b"old a");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_read_is_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.xml");
+        fs::write(&a, "edited meanwhile").unwrap();
+        let err = apply(
+            &[Planned {
+                path: a.clone(),
+                old: Some(b"as read"),
+                new: b"new",
+                secret: false,
+            }],
+            "T",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("changed while isdb was working on it"),
+            "{err}"
+        );
+        assert_eq!(fs::read(&a).unwrap(), b"edited meanwhile");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -986,6 +986,50 @@ fn diff_only_shows_the_change_and_writes_nothing() {
     assert!(!report.diff.contains("<password>wso2carbon</password>"));
 }
 
+/// Issue 9 point 4, plaintext mode: the diff marks a changed or blanked password
+/// in the XML without its value, and no password at all is refused.
+#[test]
+fn plaintext_passwords_are_marked_in_the_diff_and_never_assumed_empty() {
+    let home = fixture_home();
+    let mut req = request("postgres", LayoutKind::Split, 2);
+    req.plaintext_passwords = true;
+    config::plan(&req)
+        .unwrap()
+        .patch_is_home(home.path(), 1, false)
+        .unwrap();
+    req.targets.default.password = Some(Secret::new("another"));
+    let diff = config::plan(&req)
+        .unwrap()
+        .patch_is_home(home.path(), 1, true)
+        .unwrap()
+        .diff;
+    assert!(
+        diff.contains("+                    <password>*** (changed)</password>"),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("another") && !diff.contains("p&amp;w"),
+        "{diff}"
+    );
+
+    req.targets.default.password = None;
+    let err = config::plan(&req).unwrap_err().to_string();
+    assert!(
+        err.contains("no password for") && err.contains("--empty-password"),
+        "{err}"
+    );
+    req.empty_password = true;
+    let diff = config::plan(&req)
+        .unwrap()
+        .patch_is_home(home.path(), 1, true)
+        .unwrap()
+        .diff;
+    assert!(
+        diff.contains("+                    <password>*** (blanked)</password>"),
+        "{diff}"
+    );
+}
+
 #[test]
 fn malformed_input_is_refused_with_its_position_and_nothing_is_written() {
     let home = fixture_home();

@@ -1386,6 +1386,40 @@ fn a_write_failing_part_way_changes_no_file_at_all() {
     assert!(!out.contains("patched"), "{out}");
 }
 
+/// A directory where a file is expected (here cipher-text.properties, read last):
+/// refused before anything is written, saying so.
+#[test]
+fn a_directory_where_a_file_is_expected_changes_nothing() {
+    let home = fixture_home();
+    let cipher_text = home
+        .path()
+        .join("repository/conf/security/cipher-text.properties");
+    fs::remove_file(&cipher_text).unwrap();
+    fs::create_dir(&cipher_text).unwrap();
+    fs::write(cipher_text.join("keep"), "x").unwrap();
+    let tree = snapshot_tree(home.path());
+    let (code, out, err) = isdb(
+        home.path(),
+        &[
+            "config",
+            "--url",
+            "postgres://wso2@db.example.com/",
+            "--is-home",
+            home.path().to_str().unwrap(),
+            "--node",
+            "1",
+        ],
+        &[("ISDB_PASSWORD", "pw")],
+    );
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        err.contains(&format!("{}: ", cipher_text.display()))
+            && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(tree, snapshot_tree(home.path()));
+}
+
 /// Issue 9 point 4: re-patching without a password keeps every secret and warns;
 /// `--diff` says a secret changes or is blanked without showing it; a first patch
 /// without a password is refused.

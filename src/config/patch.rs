@@ -878,7 +878,10 @@ fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, Error> {
     match fs::read(path) {
         Ok(b) => Ok(Some(b)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(path, e)),
+        Err(e) => Err(Error::Files(format!(
+            "{}: {e}; nothing was changed",
+            path.display()
+        ))),
     }
 }
 

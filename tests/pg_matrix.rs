@@ -1,16 +1,18 @@
 //! isdb on every PostgreSQL major an operator may run, 10 to 18: the servers
 //! `ISDB_TEST_POSTGRES_URLS` lists (comma separated), which
-//! `.ci/postgres-matrix start` starts and prints.
+//! `.ci/postgres-matrix start` starts and prints. One test per major and
+//! scenario, so that a failure names its version.
 //!
 //! The whole scenario (fresh install merged and split, verify, rerun, status,
 //! baseline of a database built by the official-equivalent 5.3.0 scripts) runs
-//! on the oldest and the newest server; the others get a fresh install and
-//! verify. On 10 and 11 a database built the way WSO2's BPS script builds it
-//! there (ABSTIME columns) must be recognised as 5.3.0.
+//! on the oldest (10) and the newest (18); the majors between get a fresh
+//! install and verify. On 10 and 11 a database built the way WSO2's BPS script
+//! builds it there (ABSTIME columns) must be recognised as 5.3.0; from 12 on
+//! that script must fail.
 //!
 //! Every test is ignored unless asked for (`cargo nextest run --test pg_matrix
-//! --run-ignored only`), and an ignored test that is run without the variable
-//! fails: the matrix never passes by not running.
+//! --run-ignored only`), and an ignored test run without the variable, or
+//! without a server of its major, fails: the matrix never passes by not running.
 
 mod common;
 
@@ -75,6 +77,18 @@ async fn matrix() -> Vec<MatrixServer> {
     }
     servers.sort_by_key(|s| s.version_num);
     servers
+}
+
+/// The server of PostgreSQL `major` in the matrix; panics when there is none.
+async fn server(major: i32) -> MatrixServer {
+    let servers = matrix().await;
+    let listed: Vec<String> = servers.iter().map(|s| s.version.clone()).collect();
+    servers
+        .into_iter()
+        .find(|s| s.major() == major)
+        .unwrap_or_else(|| {
+            panic!("ISDB_TEST_POSTGRES_URLS has no PostgreSQL {major} (it has {listed:?})")
+        })
 }
 
 /// Drops the test's databases. `DROP DATABASE ... WITH (FORCE)`, which the
@@ -243,36 +257,33 @@ async fn full_scenario(s: &MatrixServer) {
     rendered_scripts_baseline(s).await;
 }
 
-#[tokio::test]
-#[ignore = "needs ISDB_TEST_POSTGRES_URLS (.ci/postgres-matrix start)"]
-async fn oldest_server_installs_verifies_reruns_and_baselines() {
-    let servers = matrix().await;
-    full_scenario(&servers[0]).await;
+async fn install_and_verify(s: &MatrixServer) {
+    fresh_installs(s, false).await;
 }
 
-#[tokio::test]
-#[ignore = "needs ISDB_TEST_POSTGRES_URLS (.ci/postgres-matrix start)"]
-async fn newest_server_installs_verifies_reruns_and_baselines() {
-    let servers = matrix().await;
-    full_scenario(&servers[servers.len() - 1]).await;
+/// One ignored test per (major, scenario).
+macro_rules! matrix_tests {
+    ($($name:ident: $major:literal => $scenario:ident;)*) => {$(
+        #[tokio::test]
+        #[ignore = "needs ISDB_TEST_POSTGRES_URLS (.ci/postgres-matrix start)"]
+        async fn $name() {
+            $scenario(&server($major).await).await;
+        }
+    )*};
 }
 
-#[tokio::test]
-#[ignore = "needs ISDB_TEST_POSTGRES_URLS (.ci/postgres-matrix start)"]
-async fn every_other_server_installs_and_verifies() {
-    let servers = matrix().await;
-    for s in servers.iter().skip(1).take(servers.len().saturating_sub(2)) {
-        fresh_installs(s, false).await;
-    }
-}
-
-/// The README states the supported range as 10 to 18: the matrix must hold
-/// every major of it, or the claim was not measured.
-#[tokio::test]
-#[ignore = "needs ISDB_TEST_POSTGRES_URLS (.ci/postgres-matrix start)"]
-async fn the_matrix_holds_every_supported_major() {
-    let majors: Vec<i32> = matrix().await.iter().map(MatrixServer::major).collect();
-    assert_eq!(majors, (10..=18).collect::<Vec<_>>());
+matrix_tests! {
+    postgres_10_installs_verifies_reruns_and_baselines: 10 => full_scenario;
+    postgres_11_installs_and_verifies: 11 => install_and_verify;
+    postgres_12_installs_and_verifies: 12 => install_and_verify;
+    postgres_13_installs_and_verifies: 13 => install_and_verify;
+    postgres_14_installs_and_verifies: 14 => install_and_verify;
+    postgres_15_installs_and_verifies: 15 => install_and_verify;
+    postgres_16_installs_and_verifies: 16 => install_and_verify;
+    postgres_17_installs_and_verifies: 17 => install_and_verify;
+    postgres_18_installs_verifies_reruns_and_baselines: 18 => full_scenario;
+    postgres_10_abstime_database_is_5_3_0: 10 => abstime_database_is_5_3_0;
+    postgres_11_abstime_database_is_5_3_0: 11 => abstime_database_is_5_3_0;
 }
 
 /// The `(table, column)` pairs whose official PostgreSQL type WSO2's 5.3.0 BPS
@@ -369,39 +380,46 @@ async fn abstime_columns(server: &Server, db: &str) -> Vec<(String, String)> {
 }
 
 /// On 10 and 11 WSO2's BPS script creates ABSTIME columns: such a database is
-/// 5.3.0, not drift. From 12 on the same script fails (ABSTIME is gone), which
-/// is why isdb renders TIMESTAMP.
-#[tokio::test]
-#[ignore = "needs ISDB_TEST_POSTGRES_URLS (.ci/postgres-matrix start)"]
-async fn abstime_databases_of_10_and_11_are_5_3_0() {
-    let servers = matrix().await;
+/// 5.3.0, not drift.
+async fn abstime_database_is_5_3_0(s: &MatrixServer) {
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("official-with-abstime.sql");
     official_script_with_abstime(&script);
     let mut expected = official_abstime_columns();
     expected.sort();
-    let (old, new): (Vec<&MatrixServer>, Vec<&MatrixServer>) =
-        servers.iter().partition(|s| s.major() < 12);
-    assert!(
-        !old.is_empty(),
-        "the matrix has no PostgreSQL 10 or 11 to build an ABSTIME database on"
+    let prefix = common::unique_prefix(&format!("pgmabs{}", s.major()));
+    let db = format!("{prefix}wso2is");
+    let what = format!("PostgreSQL {} built with ABSTIME columns", s.version);
+    s.server.create_database(&db).await;
+    s.server.run_script(&db, &script);
+    assert_eq!(abstime_columns(&s.server, &db).await, expected, "{what}");
+    baselines_as_5_3_0(s, dir.path(), &db, &what);
+    assert_eq!(
+        abstime_columns(&s.server, &db).await,
+        expected,
+        "{what}: baseline changed nothing"
     );
-    for s in old {
-        let prefix = common::unique_prefix(&format!("pgmabs{}", s.major()));
-        let db = format!("{prefix}wso2is");
-        let what = format!("PostgreSQL {} built with ABSTIME columns", s.version);
-        s.server.create_database(&db).await;
-        s.server.run_script(&db, &script);
-        assert_eq!(abstime_columns(&s.server, &db).await, expected, "{what}");
-        baselines_as_5_3_0(s, dir.path(), &db, &what);
-        assert_eq!(
-            abstime_columns(&s.server, &db).await,
-            expected,
-            "{what}: baseline changed nothing"
-        );
-        drop_databases(&s.server, &prefix).await;
-    }
-    for s in new {
+    drop_databases(&s.server, &prefix).await;
+}
+
+/// From 12 on, the official BPS script fails on ABSTIME (which is why isdb
+/// renders TIMESTAMP), on every server of the matrix.
+#[tokio::test]
+#[ignore = "needs ISDB_TEST_POSTGRES_URLS (.ci/postgres-matrix start)"]
+async fn official_abstime_script_fails_from_postgres_12_on() {
+    let servers: Vec<MatrixServer> = matrix()
+        .await
+        .into_iter()
+        .filter(|s| s.major() >= 12)
+        .collect();
+    assert!(
+        !servers.is_empty(),
+        "the matrix has no PostgreSQL 12 or later"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("official-with-abstime.sql");
+    official_script_with_abstime(&script);
+    for s in &servers {
         let prefix = common::unique_prefix(&format!("pgmabs{}", s.major()));
         let db = format!("{prefix}wso2is");
         s.server.create_database(&db).await;

@@ -48,11 +48,7 @@ pub async fn inspect(conn: &mut PgConnection) -> Result<Schema, Error> {
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| Error::db("reading the PostgreSQL server version", e))?;
-    if version_num < MIN_SERVER_VERSION {
-        return Err(Error::Unsupported(format!(
-            "PostgreSQL {version} is not supported: isdb reads PostgreSQL 10 or later"
-        )));
-    }
+    supported(version_num, &version)?;
     let mut tables = Collector::default();
     let names: Vec<(String,)> = sqlx::query_as(TABLES)
         .fetch_all(&mut *conn)
@@ -162,6 +158,17 @@ pub async fn inspect(conn: &mut PgConnection) -> Result<Schema, Error> {
         }
     }
     Ok(tables.finish())
+}
+
+/// Refuses a server older than [`MIN_SERVER_VERSION`], naming its version
+/// (`server_version_num`, `server_version`).
+fn supported(version_num: i32, version: &str) -> Result<(), Error> {
+    if version_num < MIN_SERVER_VERSION {
+        return Err(Error::Unsupported(format!(
+            "PostgreSQL {version} is not supported: isdb reads PostgreSQL 10 or later"
+        )));
+    }
+    Ok(())
 }
 
 /// The sequence a `nextval('name'::regclass)` default draws from, without schema or quotes.

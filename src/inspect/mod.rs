@@ -4,7 +4,7 @@
 //! returning a [`Schema`] of the connection's current schema (PostgreSQL
 //! `current_schema()`, the MySQL `DATABASE()`, the SQLite `main` database):
 //!
-//! - [`postgres::inspect`] (PostgreSQL 11 or later),
+//! - [`postgres::inspect`] (PostgreSQL 10 or later),
 //! - [`mysql::inspect`] (MySQL 5.7/8, MariaDB 10.2 or later),
 //! - [`sqlite::inspect`] (SQLite 3.16 or later).
 //!

@@ -5,7 +5,11 @@
 //! IDENTITY` columns; the sequence behind them fills the table's
 //! [`KeyGenerator::sequence`](crate::model::KeyGenerator). Constraint names
 //! PostgreSQL generated (`<table>_<columns>_key`, `<table>_<columns>_fkey`) read
-//! as unnamed. Needs PostgreSQL 11 or later (`pg_index.indnkeyatts`).
+//! as unnamed. Reads PostgreSQL 10 or later ([`MIN_SERVER_VERSION`]): identity
+//! columns (`pg_attribute.attidentity`) appeared in 10; on 10, where an index
+//! has no `INCLUDE` columns, every indexed column is a key column (11 added
+//! `pg_index.indnkeyatts`). An older server is refused with a message naming
+//! its version.
 
 use sqlx::PgConnection;
 
@@ -26,12 +30,25 @@ pub const CATALOG_FACTS: CatalogFacts = CatalogFacts {
         TypeRule::Same("TIMESTAMP(6)", "TIMESTAMP"),
         TypeRule::Same("DECIMAL(", "NUMERIC("),
         TypeRule::Same("DECIMAL", "NUMERIC"),
+        // WSO2's 5.3.0 BPS script gives seven columns ABSTIME, which exists up
+        // to PostgreSQL 11; isdb renders TIMESTAMP there (migrations/DEVIATIONS.toml).
+        // A database built by the official script on 10 or 11 is 5.3.0, not drift.
+        TypeRule::Same("ABSTIME", "TIMESTAMP"),
     ],
     unique_indexes_are_constraints: false,
 };
 
-/// Reads the tables of the connection's `current_schema()`.
+/// The oldest server the inspector reads, as `server_version_num` (10.0).
+pub const MIN_SERVER_VERSION: i32 = 100_000;
+
+/// Reads the tables of the connection's `current_schema()`; refuses a server
+/// older than [`MIN_SERVER_VERSION`] with [`Error::Unsupported`].
 pub async fn inspect(conn: &mut PgConnection) -> Result<Schema, Error> {
+    let (version_num, version): (i32, String) = sqlx::query_as(SERVER_VERSION)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| Error::db("reading the PostgreSQL server version", e))?;
+    supported(version_num, &version)?;
     let mut tables = Collector::default();
     let names: Vec<(String,)> = sqlx::query_as(TABLES)
         .fetch_all(&mut *conn)
@@ -122,7 +139,12 @@ pub async fn inspect(conn: &mut PgConnection) -> Result<Schema, Error> {
         }
     }
 
-    let indexes: Vec<(String, String, bool, Vec<String>)> = sqlx::query_as(INDEXES)
+    let indexes_query = if version_num < 110_000 {
+        INDEXES_PG10
+    } else {
+        INDEXES
+    };
+    let indexes: Vec<(String, String, bool, Vec<String>)> = sqlx::query_as(indexes_query)
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| Error::db("reading PostgreSQL indexes", e))?;
@@ -136,6 +158,17 @@ pub async fn inspect(conn: &mut PgConnection) -> Result<Schema, Error> {
         }
     }
     Ok(tables.finish())
+}
+
+/// Refuses a server older than [`MIN_SERVER_VERSION`], naming its version
+/// (`server_version_num`, `server_version`).
+fn supported(version_num: i32, version: &str) -> Result<(), Error> {
+    if version_num < MIN_SERVER_VERSION {
+        return Err(Error::Unsupported(format!(
+            "PostgreSQL {version} is not supported: isdb reads PostgreSQL 10 or later"
+        )));
+    }
+    Ok(())
 }
 
 /// The sequence a `nextval('name'::regclass)` default draws from, without schema or quotes.
@@ -329,15 +362,22 @@ LEFT JOIN pg_catalog.pg_class r ON r.oid = con.confrelid
 WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f')
 ORDER BY c.relname, con.contype, con.conname";
 
+const SERVER_VERSION: &str = "
+SELECT current_setting('server_version_num')::int4, current_setting('server_version')";
+
 /// Indexes that no primary key, unique or exclusion constraint owns: table,
-/// name, uniqueness, key columns (an expression where there is no column).
-const INDEXES: &str = "
+/// name, uniqueness, key columns (an expression where there is no column);
+/// `$key_count` is the number of key columns among `indkey`.
+macro_rules! indexes_query {
+    ($key_count:literal) => {
+        concat!(
+            "
 SELECT t.relname::text, i.relname::text, ix.indisunique,
        ARRAY(SELECT COALESCE(a.attname::text, pg_catalog.pg_get_indexdef(ix.indexrelid, k.ord::int, true))
                FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
                LEFT JOIN pg_catalog.pg_attribute a
                       ON a.attrelid = ix.indrelid AND a.attnum = k.attnum AND k.attnum > 0
-              WHERE k.ord <= ix.indnkeyatts
+              WHERE k.ord <= ", $key_count, "
               ORDER BY k.ord)
 FROM pg_catalog.pg_index ix
 JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid
@@ -346,4 +386,14 @@ JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
 WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p')
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con
                    WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))
-ORDER BY t.relname, i.relname";
+ORDER BY t.relname, i.relname"
+        )
+    };
+}
+
+/// [`indexes_query`] on PostgreSQL 11 and later, whose indexes may `INCLUDE`
+/// non-key columns.
+const INDEXES: &str = indexes_query!("ix.indnkeyatts");
+
+/// [`indexes_query`] on PostgreSQL 10: every indexed column is a key column.
+const INDEXES_PG10: &str = indexes_query!("ix.indnatts");

@@ -144,16 +144,22 @@ fn server_root(url: &str) -> String {
     }
 }
 
-/// The server a test variable names, with orphaned test databases dropped.
-async fn from_env(var: &str) -> Option<Server> {
-    let url = std::env::var(var).ok()?;
+/// The server at `url` (any database part dropped), with orphaned test
+/// databases dropped; for tests that take their servers from a list.
+pub async fn at(url: &str) -> Server {
     let server = Server {
-        url: server_root(&url),
+        url: server_root(url),
         _pg: None,
         _my: None,
     };
     drop_orphans(&server).await;
-    Some(server)
+    server
+}
+
+/// The server a test variable names, with orphaned test databases dropped.
+async fn from_env(var: &str) -> Option<Server> {
+    let url = std::env::var(var).ok()?;
+    Some(at(&url).await)
 }
 
 /// PostgreSQL for this test, or `None` after printing why it is skipped.

@@ -86,3 +86,23 @@ fn nextval_defaults_name_their_sequence() {
     );
     assert_eq!(nextval_sequence("0"), None);
 }
+
+#[test]
+fn servers_older_than_10_are_refused_by_version() {
+    let e = supported(90_624, "9.6.24").unwrap_err();
+    assert!(matches!(e, Error::Unsupported(_)), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "PostgreSQL 9.6.24 is not supported: isdb reads PostgreSQL 10 or later"
+    );
+    assert!(supported(100_023, "10.23").is_ok());
+    assert!(supported(180_004, "18.4").is_ok());
+}
+
+#[test]
+fn live_abstime_is_the_timestamp_the_model_renders_but_not_in_scripts() {
+    let pg = crate::dialect::by_name("postgres").unwrap();
+    assert_eq!(crate::diff::canonical_type(pg, "abstime"), "TIMESTAMP");
+    // Scripts are compared through the dialect alone: ABSTIME stays a deviation there.
+    assert_eq!(pg.normalize_type("abstime"), "ABSTIME");
+}

@@ -13,7 +13,8 @@ use url::Url;
 use crate::error::Error;
 use crate::ident::validate_identifier;
 use crate::layout::{Layout, LayoutKind, LogicalDb, PhysicalDb};
-use crate::secret::Secret;
+use crate::migrate::server_url::{self, Tls};
+use crate::secret::{Secret, is_secret_param};
 
 /// A live database engine isdb can connect to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,6 +192,11 @@ impl DbConnection {
             .clone()
             .ok_or_else(|| Error::Usage("no server URL".into()))?;
         u.set_path(&format!("/{}", database.unwrap_or("")));
+        // sqlx hands the URL's host to the resolver as written, brackets and all;
+        // PostgreSQL's `host` parameter takes the bare address instead.
+        if let Some(url::Host::Ipv6(addr)) = u.host() {
+            u.query_pairs_mut().append_pair("host", &addr.to_string());
+        }
         if let Some(p) = &self.password
             && !p.is_empty()
         {
@@ -243,22 +249,40 @@ fn parse_url(raw: &str) -> Result<(Backend, Url), Error> {
             redact(raw)
         )));
     }
+    if backend == Backend::MySql && matches!(url.host(), Some(url::Host::Ipv6(_))) {
+        return Err(Error::Unsupported(format!(
+            "--url `{}`: isdb's MySQL driver (sqlx 0.9) cannot connect to an IPv6 literal; give a host name that resolves to it",
+            redact(raw)
+        )));
+    }
     Ok((backend, url))
 }
 
-/// `raw` with any password replaced by `***`, for messages.
+/// `raw` with every secret (user-info password, `password`, `sslpassword` and
+/// any other secret parameter) replaced by `***` and cut to a readable length, for messages.
 pub fn redact(raw: &str) -> String {
-    match Url::parse(raw) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        Ok(u) => u.to_string(),
-        Err(_) => match (raw.find("://"), raw.rfind('@')) {
-            (Some(s), Some(at)) if at > s => format!("{}***{}", &raw[..s + 3], &raw[at..]),
-            _ => raw.to_string(),
-        },
+    crate::error::excerpt(&crate::secret::redact_url(raw))
+}
+
+/// Whether `raw` carries a secret anywhere, so that it should not be on a command line.
+fn carries_secret(raw: &str) -> bool {
+    Url::parse(raw)
+        .is_ok_and(|u| u.password().is_some() || u.query_pairs().any(|(k, _)| is_secret_param(&k)))
+}
+
+/// Takes a live server URL apart (see [`server_url::split`]) and checks that
+/// the CA file it names exists, before anything connects.
+fn split_live(raw: &str, url: Url, backend: Backend) -> Result<server_url::ServerUrl, Error> {
+    let parts = server_url::split(raw, url, Some(backend))?;
+    if let Some(ca) = &parts.tls.ca
+        && !Path::new(ca).is_file()
+    {
+        return Err(Error::Usage(format!(
+            "the CA certificate file `{}` the URL names does not exist",
+            crate::error::excerpt(ca)
+        )));
     }
+    Ok(parts)
 }
 
 /// What every command that targets databases reads the same way.
@@ -357,6 +381,8 @@ pub struct ServerTarget {
     pub user: Option<String>,
     /// Password from the config file or the URL (prefer the environment).
     pub password: Option<Secret>,
+    /// TLS settings of the URL, for the JDBC URLs.
+    pub tls: Tls,
 }
 
 /// Resolves flags and config file into a layout and, per physical database,
@@ -384,7 +410,21 @@ pub fn resolve_servers(args: &TargetArgs) -> Result<(Layout, Vec<ServerTarget>),
     let mut out = Vec::new();
     for db in &layout.databases {
         let file = file_settings(db, &c.per_logical)?;
+        let raw = file
+            .url
+            .as_deref()
+            .or(c.raw_url.as_deref())
+            .unwrap_or_default();
         let url = file.url.as_deref().map(parse).transpose()?.or(base.clone());
+        let backend = url.as_ref().and_then(|u| match u.scheme() {
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            "mysql" | "mariadb" => Some(Backend::MySql),
+            _ => None,
+        });
+        let parts = url
+            .clone()
+            .map(|u| server_url::split(raw, u, backend))
+            .transpose()?;
         let user = file.user.or_else(|| {
             url.as_ref()
                 .map(|u| u.username().to_string())
@@ -392,14 +432,8 @@ pub fn resolve_servers(args: &TargetArgs) -> Result<(Layout, Vec<ServerTarget>),
         });
         let password = file
             .password
-            .or_else(|| {
-                url.as_ref().and_then(|u| u.password()).map(|p| {
-                    percent_encoding::percent_decode_str(p)
-                        .decode_utf8_lossy()
-                        .into_owned()
-                })
-            })
-            .map(Secret::new);
+            .map(Secret::new)
+            .or_else(|| parts.as_ref().and_then(|p| p.password.clone()));
         out.push(ServerTarget {
             db: db.clone(),
             host: url
@@ -409,6 +443,7 @@ pub fn resolve_servers(args: &TargetArgs) -> Result<(Layout, Vec<ServerTarget>),
             port: url.as_ref().and_then(Url::port),
             user,
             password,
+            tls: parts.map(|p| p.tls).unwrap_or_default(),
         });
     }
     Ok((layout, out))
@@ -449,10 +484,7 @@ pub fn resolve(
         }
         None => (Backend::Sqlite, None),
     };
-    if raw_url
-        .as_deref()
-        .is_some_and(|u| Url::parse(u).is_ok_and(|u| u.password().is_some()))
-    {
+    if args.url.as_deref().is_some_and(carries_secret) {
         tracing::warn!(
             "the --url carries a password, which other users can see in the process list; prefer ISDB_PASSWORD"
         );
@@ -506,12 +538,16 @@ pub fn resolve(
             .iter()
             .find_map(|l| env(&format!("ISDB_PASSWORD_{}", l.name())))
             .map(Secret::new);
-        let (db_backend, server) = match &db_url {
+        let (db_backend, server, raw) = match &db_url {
             Some(u) => {
                 let (b, url) = parse_url(u)?;
-                (b, Some(url))
+                (b, Some(url), u.as_str())
             }
-            None => (backend, base_url.clone()),
+            None => (
+                backend,
+                base_url.clone(),
+                raw_url.as_deref().unwrap_or_default(),
+            ),
         };
         if db_backend != backend {
             return Err(Error::Usage(format!(
@@ -522,12 +558,9 @@ pub fn resolve(
         let mut server = server.filter(|_| backend != Backend::Sqlite);
         let mut url_password = None;
         if let Some(s) = &mut server {
-            if let Some(p) = s.password() {
-                url_password = Some(Secret::new(
-                    percent_encoding::percent_decode_str(p).decode_utf8_lossy(),
-                ));
-            }
-            let _ = s.set_password(None);
+            let parts = split_live(raw, s.clone(), backend)?;
+            url_password = parts.password;
+            *s = parts.url;
             if let Some(u) = &user {
                 let _ = s.set_username(u);
             }
@@ -596,7 +629,7 @@ mod tests {
             ..args
         };
         let d = resolve(&split, &|k| {
-            (k == "ISDB_PASSWORD_IDENTITY_DB").then(|| "x".into())
+            (k == "ISDB_PASSWORD_IDENTITY_DB").then(|| "idn-only-pw".into())
         })
         .unwrap();
         assert_eq!(d.databases.len(), 8);
@@ -605,8 +638,17 @@ mod tests {
             .iter()
             .find(|c| c.db.name == "identity_db")
             .unwrap();
-        assert_eq!(idn.password.as_ref().map(Secret::expose), Some("x"));
-        assert!(!format!("{idn:?}").contains('x') || !format!("{idn:?}").contains("p@ss"));
+        assert_eq!(
+            idn.password.as_ref().map(Secret::expose),
+            Some("idn-only-pw")
+        );
+        for c in &d.databases {
+            let dbg = format!("{c:?}");
+            assert!(
+                !dbg.contains("idn-only-pw") && !dbg.contains("p@ss") && !dbg.contains("p%40ss"),
+                "{dbg}"
+            );
+        }
     }
 
     #[test]

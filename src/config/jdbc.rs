@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::layout::LogicalDb;
-use crate::migrate::server_url::{Tls, TlsMode};
+use crate::migrate::server_url::{self, Tls, TlsMode};
 
 /// The JDBC facts of one dialect, as read from `dialects/jdbc/<dialect>.toml`.
 #[derive(Debug, Deserialize)]
@@ -99,18 +99,6 @@ impl TlsFacts {
         }
     }
 }
-
-/// Characters a CA path must not carry raw inside a JDBC URL's query.
-const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'&')
-    .add(b'+')
-    .add(b';')
-    .add(b'=')
-    .add(b'?');
 
 /// The pool settings a dialect's datasources get.
 #[derive(Debug, Clone, Deserialize)]
@@ -228,8 +216,7 @@ impl JdbcFacts {
         };
         params.extend(mode.split('&').filter(|p| !p.is_empty()).map(String::from));
         if let (Some(template), Some(ca)) = (&facts.ca, &tls.ca) {
-            let ca = percent_encoding::utf8_percent_encode(ca, QUERY_VALUE).to_string();
-            params.push(template.replace("{ca}", &ca));
+            params.push(template.replace("{ca}", &server_url::encode_query_value(ca)));
         }
         params.join("&")
     }

@@ -101,6 +101,26 @@ pub struct ServerUrl {
     pub carries_secret: bool,
 }
 
+/// Characters a value must not carry raw inside a URL's query (JDBC URLs too).
+pub(crate) const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'&')
+    .add(b'+')
+    .add(b';')
+    .add(b'=')
+    .add(b'?')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`');
+
+/// `value` percent-encoded as a URL query value, `/` and `:` left as they are.
+pub(crate) fn encode_query_value(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
+}
+
 const TLS_MODE_KEYS: [&str; 2] = ["sslmode", "ssl-mode"];
 const CA_KEYS: [&str; 4] = ["sslrootcert", "ssl-root-cert", "ssl-ca", "sslca"];
 /// Parameters passed through to sqlx unchanged, per engine.
@@ -201,26 +221,25 @@ pub fn split(raw: &str, mut url: Url, backend: Option<Backend>) -> Result<Server
         }
     }
     let _ = url.set_password(None);
-    url.set_query(None);
-    {
-        let mut q = url.query_pairs_mut();
-        if let Some(mode) = tls.mode {
-            match backend {
-                Some(Backend::MySql) => q.append_pair("ssl-mode", mode.mysql_name()),
-                _ => q.append_pair("sslmode", mode.postgres_name()),
-            };
-        }
-        if let Some(ca) = &tls.ca {
-            match backend {
-                Some(Backend::MySql) => q.append_pair("ssl-ca", ca),
-                _ => q.append_pair("sslrootcert", ca),
-            };
-        }
-        q.extend_pairs(passed);
+    let mut query: Vec<(String, String)> = Vec::new();
+    let mysql = backend == Some(Backend::MySql);
+    if let Some(mode) = tls.mode {
+        query.push(match mysql {
+            true => ("ssl-mode".into(), mode.mysql_name().into()),
+            false => ("sslmode".into(), mode.postgres_name().into()),
+        });
     }
-    if url.query() == Some("") {
-        url.set_query(None);
+    if let Some(ca) = &tls.ca {
+        let key = if mysql { "ssl-ca" } else { "sslrootcert" };
+        query.push((key.into(), ca.clone()));
     }
+    query.extend(passed);
+    // Written by hand rather than form-encoded, so that a path reads as a path.
+    let text: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode_query_value(k), encode_query_value(v)))
+        .collect();
+    url.set_query((!text.is_empty()).then(|| text.join("&")).as_deref());
     Ok(ServerUrl {
         url,
         password,
@@ -276,7 +295,7 @@ mod tests {
         assert_eq!(s.tls.mode, Some(TlsMode::VerifyFull));
         assert_eq!(
             s.url.as_str(),
-            "mysql://u@h/db?ssl-mode=VERIFY_IDENTITY&ssl-ca=%2Fca.pem"
+            "mysql://u@h/db?ssl-mode=VERIFY_IDENTITY&ssl-ca=/ca.pem"
         );
         let s = parts(
             "postgres://u@h/db?ssl-mode=VERIFY_CA&ssl-ca=/ca.pem&application_name=isdb",
@@ -285,7 +304,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             s.url.as_str(),
-            "postgres://u@h/db?sslmode=verify-ca&sslrootcert=%2Fca.pem&application_name=isdb"
+            "postgres://u@h/db?sslmode=verify-ca&sslrootcert=/ca.pem&application_name=isdb"
         );
         assert!(parts("mysql://u@h/db?ssl-mode=allow", Backend::MySql).is_err());
         assert!(parts("postgres://u@h/db?sslmode=maybe", Backend::Postgres).is_err());

@@ -200,7 +200,13 @@ impl DbConnection {
         if let Some(p) = &self.password
             && !p.is_empty()
         {
-            u.set_password(Some(p.expose()))
+            // Encoded whole: `url` leaves a `%` as it is, and the driver decodes what it finds.
+            let encoded = percent_encoding::utf8_percent_encode(
+                p.expose(),
+                percent_encoding::NON_ALPHANUMERIC,
+            )
+            .to_string();
+            u.set_password(Some(&encoded))
                 .map_err(|_| Error::Usage("the URL cannot carry a password".into()))?;
         }
         Ok(u)
@@ -314,6 +320,11 @@ fn common(args: &TargetArgs) -> Result<Common, Error> {
     let mut per_logical = BTreeMap::new();
     for (k, v) in &file.databases {
         per_logical.insert(k.parse::<LogicalDb>()?, v.clone());
+    }
+    if args.url.as_deref().is_some_and(carries_secret) {
+        tracing::warn!(
+            "the --url carries a password, which other users can see in the process list; prefer ISDB_PASSWORD"
+        );
     }
     let raw_url = args.url.clone().or(file.url.clone());
     Ok(Common {
@@ -484,11 +495,6 @@ pub fn resolve(
         }
         None => (Backend::Sqlite, None),
     };
-    if args.url.as_deref().is_some_and(carries_secret) {
-        tracing::warn!(
-            "the --url carries a password, which other users can see in the process list; prefer ISDB_PASSWORD"
-        );
-    }
 
     let mut mapping = named(&per_logical);
     // Merged: a server URL's database part (or a SQLite file name) names the database.

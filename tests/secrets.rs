@@ -121,6 +121,9 @@ fn forms(
     ]
 }
 
+/// One command line and its environment; every one must succeed.
+type Run<'a> = (Vec<&'a str>, &'a [(&'a str, &'a str)]);
+
 fn secrets_never_leak(server: &OwnServer, certs: &Certs) {
     let work = tempfile::tempdir().unwrap();
     let dir = work.path();
@@ -136,9 +139,9 @@ fn secrets_never_leak(server: &OwnServer, certs: &Certs) {
         } else {
             "mysql"
         };
-        let runs: Vec<(Vec<&str>, &[(&str, &str)], i32)> = vec![
-            (vec!["-vv", "migrate", "--url", &url, "--dry-run"], &env, 0),
-            (vec!["migrate", "--url", &url, "--dry-run"], &trace, 0),
+        let runs: Vec<Run> = vec![
+            (vec!["-vv", "migrate", "--url", &url, "--dry-run"], &env),
+            (vec!["migrate", "--url", &url, "--dry-run"], &trace),
             (
                 vec![
                     "-vv",
@@ -151,12 +154,11 @@ fn secrets_never_leak(server: &OwnServer, certs: &Certs) {
                     "1=is1.example.com",
                 ],
                 &trace,
-                0,
             ),
-            (vec!["-vv", "status", "--url", &url], &env, 0),
-            (vec!["status", "--url", &url, "--format", "json"], &trace, 0),
-            (vec!["-vv", "verify", "--url", &url], &env, 0),
-            (vec!["verify", "--url", &url, "--format", "json"], &trace, 0),
+            (vec!["-vv", "status", "--url", &url], &env),
+            (vec!["status", "--url", &url, "--format", "json"], &trace),
+            (vec!["-vv", "verify", "--url", &url], &env),
+            (vec!["verify", "--url", &url, "--format", "json"], &trace),
             (
                 vec![
                     "config",
@@ -169,10 +171,9 @@ fn secrets_never_leak(server: &OwnServer, certs: &Certs) {
                     "--out",
                 ],
                 &env,
-                0,
             ),
         ];
-        for (mut args, env, want) in runs {
+        for (mut args, env) in runs {
             let out_dir;
             if args.last() == Some(&"--out") {
                 out_dir = dir.join(format!("out{i}"));
@@ -180,7 +181,7 @@ fn secrets_never_leak(server: &OwnServer, certs: &Certs) {
             }
             let (code, out, err) = isdb(dir, &args, env);
             let what = format!("{args:?} {env:?}");
-            assert_eq!(code, want, "{what}\n{out}\n{err}");
+            assert_eq!(code, 0, "{what}\n{out}\n{err}");
             assert_clean(&format!("stdout of {what}"), &out);
             assert_clean(&format!("stderr of {what}"), &err);
             if args.contains(&"--url") && env.iter().all(|(k, _)| *k != "ISDB_PASSWORD") {

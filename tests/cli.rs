@@ -2,24 +2,14 @@
 //! command, its exit code and its exact output; `TRYCMD=overwrite` rewrites them
 //! for review.
 
+#[path = "support/run.rs"]
+mod run;
+
+use run::isdb;
+
 #[test]
 fn cli_cases() {
     trycmd::TestCases::new().case("tests/cmd/*.toml");
-}
-
-/// Runs the isdb binary in `dir` with `args` and extra environment.
-fn isdb(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_isdb"));
-    cmd.args(args).current_dir(dir).env_remove("RUST_LOG");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("isdb runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// The shared PostgreSQL's host and port (the README's test command names it).

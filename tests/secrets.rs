@@ -6,10 +6,13 @@
 
 #[path = "support/own_servers.rs"]
 mod own_servers;
+#[path = "support/run.rs"]
+mod run;
 
 use std::path::Path;
 
 use own_servers::{Certs, OwnServer};
+use run::isdb;
 
 /// A password with every character a URL treats specially.
 const PASSWORD: &str = "Pw/1:x@y?z&k=v+%25#q";
@@ -69,21 +72,6 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
-}
-
-fn isdb(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_isdb"));
-    cmd.args(args).current_dir(dir).env_remove("RUST_LOG");
-    cmd.env_remove("ISDB_PASSWORD");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("isdb runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// The URL forms of one database, each with the environment it needs.

@@ -7,6 +7,8 @@
 
 #[path = "support/own_servers.rs"]
 mod own_servers;
+#[path = "support/run.rs"]
+mod run;
 
 use std::path::Path;
 
@@ -15,18 +17,7 @@ use own_servers::{Certs, OwnServer};
 const PASSWORD: &str = "tls-test-pw";
 
 fn isdb(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_isdb"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RUST_LOG")
-        .env("ISDB_PASSWORD", PASSWORD)
-        .output()
-        .expect("isdb runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    run::isdb(dir, args, &[("ISDB_PASSWORD", PASSWORD)])
 }
 
 /// Whether `status` reaches the database at `url`, and the error when it does not.
@@ -45,174 +36,108 @@ fn reaches(dir: &Path, url: &str) -> Result<(), String> {
     }
 }
 
-fn check(dir: &Path, url: &str, want_ok: bool, error_has: &str) {
-    match (reaches(dir, url), want_ok) {
-        (Ok(()), true) => {}
-        (Err(e), false) => assert!(
-            e.to_lowercase().contains(&error_has.to_lowercase()),
-            "{url}: the error does not say `{error_has}`: {e}"
+/// One engine's spelling of the TLS settings, and what it answers.
+struct Words {
+    mode: &'static str,
+    ca: &'static str,
+    verify_full: &'static str,
+    verify_ca: &'static str,
+    require: &'static str,
+    prefer: &'static str,
+    disable: &'static str,
+    /// The hosts whose connections verify-full accepts (IPv6 only where the driver can).
+    hosts: &'static [&'static str],
+    /// The shared server of this engine, which the test's CA did not sign for.
+    shared: &'static str,
+}
+
+/// Every mode against `server`, then a whole run over verify-full.
+fn modes_are_honoured(server: &OwnServer, certs: &Certs, dir: &Path, w: &Words) {
+    let (ca, other) = (certs.ca.display(), certs.other_ca.display());
+    let url = |host: &str, query: String| format!("{}?{query}", server.url(host, "tls_probe"));
+    let (mode, ca_key) = (w.mode, w.ca);
+    let full_with = |ca: &dyn std::fmt::Display| format!("{mode}={}&{ca_key}={ca}", w.verify_full);
+    let mut cases: Vec<(String, bool, &str)> = w
+        .hosts
+        .iter()
+        .map(|h| (url(h, full_with(&ca)), true, ""))
+        .collect();
+    cases.extend([
+        (
+            url("localhost", format!("{mode}={}&{ca_key}={ca}", w.verify_ca)),
+            true,
+            "",
         ),
-        (Ok(()), false) => panic!("{url} connected, but must not"),
-        (Err(e), true) => panic!("{url} did not connect: {e}"),
+        (url("localhost", format!("{mode}={}", w.require)), true, ""),
+        (url("localhost", format!("{mode}={}", w.prefer)), true, ""),
+        (url("localhost", full_with(&other)), false, "certificate"),
+        // The system's roots do not hold the test's CA.
+        (
+            url("localhost", format!("{mode}={}", w.verify_full)),
+            false,
+            "certificate",
+        ),
+        // The server takes TLS connections only.
+        (url("localhost", format!("{mode}={}", w.disable)), false, ""),
+        (format!("{}?{}", w.shared, full_with(&ca)), false, ""),
+    ]);
+    for (url, want_ok, error_has) in cases {
+        match (reaches(dir, &url), want_ok) {
+            (Ok(()), true) => {}
+            (Err(e), false) => assert!(
+                e.contains(error_has),
+                "{url}: the error does not say `{error_has}`: {e}"
+            ),
+            (Ok(()), false) => panic!("{url} connected, but must not"),
+            (Err(e), true) => panic!("{url} did not connect: {e}"),
+        }
+    }
+    // A whole run: migrate, then status and verify find it done.
+    let last_host = w.hosts[w.hosts.len() - 1];
+    let run = format!("{}?{}", server.url(last_host, "tls_run"), full_with(&ca));
+    for cmd in ["migrate", "status", "verify"] {
+        let (code, out, err) = isdb(dir, &[cmd, "--url", &run]);
+        assert_eq!(code, 0, "{cmd}: {out}\n{err}");
     }
 }
 
 #[test]
 fn postgres_sslmode_is_honoured() {
     let work = tempfile::tempdir().unwrap();
-    let dir = work.path();
-    let certs = Certs::create(dir);
+    let certs = Certs::create(work.path());
     let server = OwnServer::postgres(&certs, PASSWORD);
-    let ca = certs.ca.display();
-    let other = certs.other_ca.display();
-    let url = |host: &str, query: &str| format!("{}?{query}", server.url(host, "postgres"));
-
-    check(
-        dir,
-        &url(
-            "localhost",
-            &format!("sslmode=verify-full&sslrootcert={ca}"),
-        ),
-        true,
-        "",
-    );
-    check(
-        dir,
-        &url(
-            "127.0.0.1",
-            &format!("sslmode=verify-full&sslrootcert={ca}"),
-        ),
-        true,
-        "",
-    );
-    // An IPv6 literal: the certificate names ::1, and the connection goes there.
-    check(
-        dir,
-        &url("[::1]", &format!("sslmode=verify-full&sslrootcert={ca}")),
-        true,
-        "",
-    );
-    check(
-        dir,
-        &url("localhost", &format!("sslmode=verify-ca&sslrootcert={ca}")),
-        true,
-        "",
-    );
-    check(dir, &url("localhost", "sslmode=require"), true, "");
-    check(dir, &url("localhost", "sslmode=prefer"), true, "");
-
-    check(
-        dir,
-        &url(
-            "localhost",
-            &format!("sslmode=verify-full&sslrootcert={other}"),
-        ),
-        false,
-        "certificate",
-    );
-    check(
-        dir,
-        &url("localhost", "sslmode=verify-full"),
-        false,
-        "certificate",
-    );
-    // The server takes TLS connections only: plain text is refused.
-    check(
-        dir,
-        &url("localhost", "sslmode=disable"),
-        false,
-        "no encryption",
-    );
-    // The shared server's certificate, if it has one, is not the test CA's.
-    check(
-        dir,
-        &format!(
-            "postgres://postgres@127.0.0.1:5432/postgres?sslmode=verify-full&sslrootcert={ca}"
-        ),
-        false,
-        "",
-    );
-
-    // A whole run over verify-full: migrate, then status and verify find it done.
-    let full = format!(
-        "{}?sslmode=verify-full&sslrootcert={ca}",
-        server.url("[::1]", "tls_run")
-    );
-    for cmd in ["migrate", "status", "verify"] {
-        let (code, out, err) = isdb(dir, &[cmd, "--url", &full]);
-        assert_eq!(code, 0, "{cmd}: {out}\n{err}");
-    }
+    let words = Words {
+        mode: "sslmode",
+        ca: "sslrootcert",
+        verify_full: "verify-full",
+        verify_ca: "verify-ca",
+        require: "require",
+        prefer: "prefer",
+        disable: "disable",
+        // An IPv6 literal last: the whole run goes there too.
+        hosts: &["localhost", "127.0.0.1", "[::1]"],
+        shared: "postgres://postgres@127.0.0.1:5432/postgres",
+    };
+    modes_are_honoured(&server, &certs, work.path(), &words);
 }
 
 #[test]
 fn mariadb_ssl_mode_is_honoured() {
     let work = tempfile::tempdir().unwrap();
-    let dir = work.path();
-    let certs = Certs::create(dir);
+    let certs = Certs::create(work.path());
     let server = OwnServer::mariadb(&certs, PASSWORD);
-    let ca = certs.ca.display();
-    let other = certs.other_ca.display();
-    let url = |host: &str, query: &str| format!("{}?{query}", server.url(host, "mysql"));
-
-    check(
-        dir,
-        &url(
-            "localhost",
-            &format!("ssl-mode=VERIFY_IDENTITY&ssl-ca={ca}"),
-        ),
-        true,
-        "",
-    );
-    check(
-        dir,
-        &url(
-            "127.0.0.1",
-            &format!("ssl-mode=VERIFY_IDENTITY&ssl-ca={ca}"),
-        ),
-        true,
-        "",
-    );
-    check(
-        dir,
-        &url("localhost", &format!("ssl-mode=VERIFY_CA&ssl-ca={ca}")),
-        true,
-        "",
-    );
-    check(dir, &url("localhost", "ssl-mode=REQUIRED"), true, "");
-    check(dir, &url("localhost", "ssl-mode=PREFERRED"), true, "");
-
-    check(
-        dir,
-        &url(
-            "localhost",
-            &format!("ssl-mode=VERIFY_IDENTITY&ssl-ca={other}"),
-        ),
-        false,
-        "certificate",
-    );
-    check(
-        dir,
-        &url("localhost", "ssl-mode=VERIFY_IDENTITY"),
-        false,
-        "certificate",
-    );
-    // require_secure_transport: plain text is refused (MariaDB 10.11 answers "Access denied").
-    check(dir, &url("localhost", "ssl-mode=DISABLED"), false, "");
-    check(
-        dir,
-        &format!("mysql://root@127.0.0.1:3306/mysql?ssl-mode=VERIFY_IDENTITY&ssl-ca={ca}"),
-        false,
-        "",
-    );
-
-    let full = format!(
-        "{}?ssl-mode=VERIFY_IDENTITY&ssl-ca={ca}",
-        server.url("localhost", "tls_run")
-    );
-    for cmd in ["migrate", "status", "verify"] {
-        let (code, out, err) = isdb(dir, &[cmd, "--url", &full]);
-        assert_eq!(code, 0, "{cmd}: {out}\n{err}");
-    }
+    let words = Words {
+        mode: "ssl-mode",
+        ca: "ssl-ca",
+        verify_full: "VERIFY_IDENTITY",
+        verify_ca: "VERIFY_CA",
+        require: "REQUIRED",
+        prefer: "PREFERRED",
+        disable: "DISABLED",
+        hosts: &["localhost", "127.0.0.1"],
+        shared: "mysql://root@127.0.0.1:3306/mysql",
+    };
+    modes_are_honoured(&server, &certs, work.path(), &words);
 }
 
 /// The datasources `isdb config` writes ask their JDBC driver for the URL's TLS mode.

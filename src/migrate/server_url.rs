@@ -3,6 +3,7 @@
 //! password, and the TLS settings.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use url::Url;
 
@@ -199,7 +200,13 @@ pub fn split(raw: &str, mut url: Url, backend: Option<Backend>) -> Result<Server
             passed.push((key, value));
         } else if IGNORED_SECRET_KEYS.contains(&k) {
             carries_secret = true;
-            tracing::warn!("the URL's `{k}` is ignored: isdb reads only unencrypted client keys");
+            // Once per run, not once per database of a split layout.
+            static WARNED: AtomicBool = AtomicBool::new(false);
+            if !WARNED.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    "the URL's `{k}` is ignored: isdb reads only unencrypted client keys"
+                );
+            }
         } else if is_secret_param(k) {
             return Err(Error::Usage(format!(
                 "the URL parameter `{}` looks like a secret isdb does not use; give the password as ISDB_PASSWORD",

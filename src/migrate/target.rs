@@ -91,8 +91,9 @@ pub struct ConfigFile {
     pub databases: BTreeMap<String, DatabaseConfig>,
 }
 
-/// Settings of one logical database in `isdb.toml`.
-#[derive(Debug, Default, Clone, Deserialize)]
+/// Settings of one logical database in `isdb.toml`. Its `Debug` hides the
+/// password and redacts the URL.
+#[derive(Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     /// Physical database name (logical databases with the same name share it).
@@ -107,6 +108,17 @@ pub struct DatabaseConfig {
     /// Password (prefer `ISDB_PASSWORD_<LOGICAL_DB>`).
     #[serde(default)]
     pub password: Option<String>,
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("name", &self.name)
+            .field("url", &self.url.as_deref().map(redact))
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 
 impl ConfigFile {
@@ -726,5 +738,18 @@ mod tests {
         .unwrap();
         let e = ConfigFile::load(&p).unwrap_err().to_string();
         assert!(e.contains("nmae") && e.contains("line 4"), "{e}");
+    }
+
+    #[test]
+    fn a_database_configs_debug_hides_its_secrets() {
+        let c = DatabaseConfig {
+            url: Some("postgres://u:urlpw@h/?sslpassword=keypw".into()),
+            password: Some("filepw".into()),
+            ..Default::default()
+        };
+        let dbg = format!("{c:?}");
+        for secret in ["urlpw", "keypw", "filepw"] {
+            assert!(!dbg.contains(secret), "{dbg}");
+        }
     }
 }

@@ -10,12 +10,16 @@ use tracing_subscriber::EnvFilter;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) if e.use_stderr() => {
+        Err(e) => {
             // clap echoes a bad value whole; a huge one must not flood the terminal.
-            eprint!("{}", isdb::error::clip_long_words(&e.render().to_string()));
-            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+            let text = e.render().to_string();
+            let clipped = isdb::error::clip_long_words(&text);
+            if e.use_stderr() && clipped != text {
+                eprint!("{clipped}");
+                return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+            }
+            e.exit()
         }
-        Err(e) => e.exit(),
     };
     let default_level = match (cli.quiet, cli.verbose) {
         (true, _) => "error",

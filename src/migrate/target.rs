@@ -741,6 +741,40 @@ mod tests {
     }
 
     #[test]
+    fn a_password_in_a_config_files_url_query_is_used_not_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("isdb.toml");
+        std::fs::write(
+            &p,
+            "layout = \"split\"\nurl = \"postgres://u@h/?password=base%26pw&sslmode=require\"\n[databases.IDENTITY_DB]\nurl = \"postgres://u@h2/?password=idn-pw\"\n",
+        )
+        .unwrap();
+        let d = resolve(
+            &TargetArgs {
+                config: Some(p),
+                ..Default::default()
+            },
+            &no_env,
+        )
+        .unwrap();
+        for c in &d.databases {
+            let want = if c.db.name == "identity_db" {
+                "idn-pw"
+            } else {
+                "base&pw"
+            };
+            assert_eq!(c.password.as_ref().map(Secret::expose), Some(want));
+            let shown = format!("{} {c:?}", c.display());
+            assert!(!shown.contains("pw"), "{shown}");
+        }
+        let user_db = &d.databases[0];
+        assert_eq!(
+            user_db.display(),
+            format!("postgres://u@h/{}?sslmode=require", user_db.db.name)
+        );
+    }
+
+    #[test]
     fn a_database_configs_debug_hides_its_secrets() {
         let c = DatabaseConfig {
             url: Some("postgres://u:urlpw@h/?sslpassword=keypw".into()),

@@ -19,7 +19,7 @@ pub fn validate_identifier(name: &str, what: &str) -> Result<(), Error> {
     if !first_ok || !rest_ok || name.len() > MAX_IDENTIFIER_LEN {
         return Err(Error::Usage(format!(
             "{what} `{}` is not a plain identifier (letters, digits and `_`, starting with a letter or `_`, at most {MAX_IDENTIFIER_LEN} characters)",
-            name.escape_default()
+            crate::error::excerpt(name)
         )));
     }
     Ok(())

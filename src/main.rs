@@ -1,5 +1,6 @@
 //! The `isdb` binary: parse arguments, set up logging, run, map errors to exit codes.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -7,7 +8,19 @@ use isdb::cli::Cli;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap echoes a bad value whole; a huge one must not flood the terminal.
+            let text = e.render().to_string();
+            let clipped = isdb::error::clip_long_words(&text);
+            if e.use_stderr() && clipped != text {
+                eprint!("{clipped}");
+                return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+            }
+            e.exit()
+        }
+    };
     let default_level = match (cli.quiet, cli.verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
@@ -19,27 +32,29 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour_on_stderr())
         .with_target(false)
         .init();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err((code, e)) => {
-            eprintln!("error: {e:#}");
+            // isdb's errors name their cause themselves: printing the chain too would repeat it.
+            eprintln!("error: {}", isdb::error::clip_long_words(&e.to_string()));
             ExitCode::from(code)
         }
     }
+}
+
+/// Colour only for a person at a terminal, and never when NO_COLOR is set (no-color.org).
+fn colour_on_stderr() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 fn run(cli: Cli) -> Result<u8, (u8, anyhow::Error)> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| {
-            (
-                1,
-                anyhow::Error::from(e).context("cannot start the async runtime"),
-            )
-        })?;
+        .map_err(|e| (1, anyhow::anyhow!("cannot start the async runtime: {e}")))?;
     match runtime.block_on(isdb::cli::run(cli)) {
         Ok(code) => Ok(u8::try_from(code).unwrap_or(1)),
         Err(e) => {

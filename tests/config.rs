@@ -189,6 +189,7 @@ fn request(dialect_name: &str, kind: LayoutKind, nodes: u16) -> ConfigRequest {
         database: None,
         user: "wso2".into(),
         password: Some(Secret::new(PASSWORD)),
+        tls: Default::default(),
     };
     let layout = Layout::new(kind, nodes, "").unwrap();
     ConfigRequest::new(d, layout, Targets::uniform(target))

@@ -279,6 +279,7 @@ fn node_config_plan(
                 database: Some(s.db.name.clone()),
                 user: s.user.clone().unwrap_or_else(|| "wso2carbon".into()),
                 password: s.password.clone(),
+                tls: s.tls.clone(),
             },
         );
     }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::layout::LogicalDb;
+use crate::migrate::server_url::{self, Tls, TlsMode};
 
 /// The JDBC facts of one dialect, as read from `dialects/jdbc/<dialect>.toml`.
 #[derive(Debug, Deserialize)]
@@ -51,6 +52,52 @@ pub struct JdbcFacts {
     pub bundled: bool,
     /// Pool settings of the master datasources.
     pub pool: PoolFacts,
+    /// How the driver's URL asks for TLS; `None` when isdb does not know.
+    #[serde(default)]
+    pub tls: Option<TlsFacts>,
+}
+
+/// The URL parameters that ask a JDBC driver for each TLS mode.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsFacts {
+    /// Parameters when the isdb URL gives no TLS mode.
+    #[serde(default)]
+    pub unset: String,
+    /// `disable`.
+    pub disable: String,
+    /// `allow`.
+    pub allow: String,
+    /// `prefer`.
+    pub prefer: String,
+    /// `require`.
+    pub require: String,
+    /// `verify-ca`.
+    pub verify_ca: String,
+    /// `verify-full` (MySQL `VERIFY_IDENTITY`).
+    pub verify_full: String,
+    /// The parameter naming the CA certificate file, `{ca}` standing for its path.
+    #[serde(default)]
+    pub ca: Option<String>,
+    /// Warning when the isdb URL names a CA file (`{ca}` standing for its path).
+    #[serde(default)]
+    pub ca_warning: Option<String>,
+    /// Warning for `verify-full` when the driver cannot check host names.
+    #[serde(default)]
+    pub verify_full_warning: Option<String>,
+}
+
+impl TlsFacts {
+    fn params(&self, mode: TlsMode) -> &str {
+        match mode {
+            TlsMode::Disable => &self.disable,
+            TlsMode::Allow => &self.allow,
+            TlsMode::Prefer => &self.prefer,
+            TlsMode::Require => &self.require,
+            TlsMode::VerifyCa => &self.verify_ca,
+            TlsMode::VerifyFull => &self.verify_full,
+        }
+    }
 }
 
 /// The pool settings a dialect's datasources get.
@@ -139,8 +186,66 @@ pub fn embedded() -> &'static JdbcFacts {
 }
 
 impl JdbcFacts {
-    /// The JDBC URL of `database` on `hosts` (several only where the URL form lists addresses).
-    pub fn server_url(&self, hosts: &[String], port: Option<u16>, database: &str) -> String {
+    /// The JDBC URL of `database` on `hosts` (several only where the URL form
+    /// lists addresses), with the driver's parameters for `tls`.
+    pub fn server_url(
+        &self,
+        hosts: &[String],
+        port: Option<u16>,
+        database: &str,
+        tls: &Tls,
+    ) -> String {
+        let url = self.plain_server_url(hosts, port, database);
+        let params = self.tls_params(tls);
+        if params.is_empty() {
+            return url;
+        }
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{separator}{params}")
+    }
+
+    /// The URL parameters that ask this driver for `tls`.
+    fn tls_params(&self, tls: &Tls) -> String {
+        let Some(facts) = &self.tls else {
+            return String::new();
+        };
+        let mut params: Vec<String> = Vec::new();
+        let mode = match tls.mode {
+            Some(mode) => facts.params(mode),
+            None => &facts.unset,
+        };
+        params.extend(mode.split('&').filter(|p| !p.is_empty()).map(String::from));
+        if let (Some(template), Some(ca)) = (&facts.ca, &tls.ca) {
+            params.push(template.replace("{ca}", &server_url::encode_query_value(ca)));
+        }
+        params.join("&")
+    }
+
+    /// What the operator must know about the TLS settings of this dialect's
+    /// JDBC URLs for `tls`: what the driver cannot do, and files the nodes need.
+    pub fn tls_warnings(&self, tls: &Tls) -> Vec<String> {
+        let Some(facts) = &self.tls else {
+            return match (tls.mode, &tls.ca) {
+                (None, None) => vec![],
+                _ => vec![format!(
+                    "the URL's TLS settings are not carried into {} JDBC URLs: configure the driver's TLS yourself",
+                    self.dialect
+                )],
+            };
+        };
+        let mut out = Vec::new();
+        if tls.mode == Some(TlsMode::VerifyFull)
+            && let Some(w) = &facts.verify_full_warning
+        {
+            out.push(w.clone());
+        }
+        if let (Some(ca), Some(w)) = (&tls.ca, &facts.ca_warning) {
+            out.push(w.replace("{ca}", ca));
+        }
+        out
+    }
+
+    fn plain_server_url(&self, hosts: &[String], port: Option<u16>, database: &str) -> String {
         let port = port.unwrap_or(self.default_port).to_string();
         let fill = |template: &str, host: &str| {
             template
@@ -227,19 +332,20 @@ mod tests {
     #[test]
     fn urls_fill_the_templates() {
         let hosts = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let none = Tls::default();
         let my = facts(dialect::by_name("mysql").unwrap()).unwrap();
         assert_eq!(
-            my.server_url(&hosts(&["db1"]), None, "wso2is"),
+            my.server_url(&hosts(&["db1"]), None, "wso2is", &none),
             "jdbc:mysql://db1:3306/wso2is?autoReconnect=true&useSSL=false"
         );
         let pg = facts(dialect::by_name("postgres").unwrap()).unwrap();
         assert_eq!(
-            pg.server_url(&hosts(&["::1"]), Some(6543), "x"),
+            pg.server_url(&hosts(&["::1"]), Some(6543), "x", &none),
             "jdbc:postgresql://[::1]:6543/x"
         );
         let rac = facts(dialect::by_name("oracle-rac").unwrap()).unwrap();
         assert_eq!(
-            rac.server_url(&hosts(&["r1", "r2"]), None, "svc"),
+            rac.server_url(&hosts(&["r1", "r2"]), None, "svc", &none),
             "jdbc:oracle:thin:@(DESCRIPTION=(LOAD_BALANCE=on)(ADDRESS=(PROTOCOL=TCP)(HOST=r1)(PORT=1521))(ADDRESS=(PROTOCOL=TCP)(HOST=r2)(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=svc)))"
         );
         let h2 = facts(dialect::by_name("h2").unwrap()).unwrap();
@@ -248,6 +354,56 @@ mod tests {
             "jdbc:h2:./repository/database/wso2is;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=60000"
         );
         assert!(pg.file_url("x").is_none());
+    }
+
+    #[test]
+    fn tls_modes_become_each_drivers_parameters() {
+        let tls = |mode, ca: Option<&str>| Tls {
+            mode,
+            ca: ca.map(String::from),
+        };
+        let host = ["db".to_string()];
+        let pg = facts(dialect::by_name("postgres").unwrap()).unwrap();
+        let full = tls(Some(TlsMode::VerifyFull), Some("/etc/isdb/ca cert.pem"));
+        assert_eq!(
+            pg.server_url(&host, None, "x", &full),
+            "jdbc:postgresql://db:5432/x?ssl=true&sslmode=verify-full&sslrootcert=/etc/isdb/ca%20cert.pem"
+        );
+        assert_eq!(
+            pg.server_url(&host, None, "x", &tls(Some(TlsMode::Disable), None)),
+            "jdbc:postgresql://db:5432/x?sslmode=disable"
+        );
+        let warnings = pg.tls_warnings(&full);
+        assert!(
+            warnings.len() == 1 && warnings[0].contains("/etc/isdb/ca cert.pem"),
+            "{warnings:?}"
+        );
+
+        let my = facts(dialect::by_name("mysql").unwrap()).unwrap();
+        assert_eq!(
+            my.server_url(&host, None, "x", &tls(Some(TlsMode::Require), None)),
+            "jdbc:mysql://db:3306/x?autoReconnect=true&useSSL=true&requireSSL=true&verifyServerCertificate=false"
+        );
+        let identity = tls(Some(TlsMode::VerifyFull), Some("/ca.pem"));
+        assert_eq!(
+            my.server_url(&host, None, "x", &identity),
+            "jdbc:mysql://db:3306/x?autoReconnect=true&useSSL=true&requireSSL=true&verifyServerCertificate=true"
+        );
+        let warnings = my.tls_warnings(&identity).join("\n");
+        assert!(
+            warnings.contains("client-truststore.jks") && warnings.contains("host name"),
+            "{warnings}"
+        );
+        assert!(my.tls_warnings(&Tls::default()).is_empty());
+
+        let oracle = facts(dialect::by_name("oracle").unwrap()).unwrap();
+        let req = tls(Some(TlsMode::Require), None);
+        assert_eq!(
+            oracle.server_url(&host, None, "svc", &req),
+            "jdbc:oracle:thin:@db:1521/svc"
+        );
+        assert!(oracle.tls_warnings(&req)[0].contains("not carried"));
+        assert!(oracle.tls_warnings(&Tls::default()).is_empty());
     }
 
     #[test]

@@ -116,6 +116,8 @@ pub struct Target {
     pub user: String,
     /// The password from the config file, if any.
     pub password: Option<Secret>,
+    /// TLS settings for the JDBC URLs.
+    pub tls: crate::migrate::server_url::Tls,
 }
 
 /// How to reach every physical database of the layout.
@@ -665,7 +667,12 @@ fn connection(
             for h in &hosts {
                 validate_host(h, &what("the host"))?;
             }
-            facts.server_url(&hosts, target.port, &database)
+            for w in facts.tls_warnings(&target.tls) {
+                if !warnings.contains(&w) {
+                    warnings.push(w);
+                }
+            }
+            facts.server_url(&hosts, target.port, &database, &target.tls)
         }
         None => match facts.file_url(&database) {
             Some(url) => {

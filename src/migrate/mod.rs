@@ -25,6 +25,7 @@ mod backend;
 mod baseline;
 pub mod history;
 mod runner;
+pub mod server_url;
 pub mod target;
 
 use std::sync::Arc;
@@ -76,7 +77,8 @@ pub enum MigrateError {
     },
     /// A statement failed.
     #[error(
-        "{database}: migration {group} {version} failed at statement {index} of {total} ({head}): {source}\n  statements before it are applied and recorded; fix the cause and run `isdb migrate` again to resume"
+        "{database}: migration {group} {version} failed at statement {index} of {total} ({head}): {}\n  statements before it are applied and recorded; fix the cause and run `isdb migrate` again to resume",
+        crate::error::describe_db(.source)
     )]
     StatementFailed {
         /// Physical database.

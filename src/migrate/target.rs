@@ -13,7 +13,8 @@ use url::Url;
 use crate::error::Error;
 use crate::ident::validate_identifier;
 use crate::layout::{Layout, LayoutKind, LogicalDb, PhysicalDb};
-use crate::secret::Secret;
+use crate::migrate::server_url::{self, Tls};
+use crate::secret::{Secret, is_secret_param};
 
 /// A live database engine isdb can connect to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,8 +91,9 @@ pub struct ConfigFile {
     pub databases: BTreeMap<String, DatabaseConfig>,
 }
 
-/// Settings of one logical database in `isdb.toml`.
-#[derive(Debug, Default, Clone, Deserialize)]
+/// Settings of one logical database in `isdb.toml`. Its `Debug` hides the
+/// password and redacts the URL.
+#[derive(Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     /// Physical database name (logical databases with the same name share it).
@@ -106,6 +108,17 @@ pub struct DatabaseConfig {
     /// Password (prefer `ISDB_PASSWORD_<LOGICAL_DB>`).
     #[serde(default)]
     pub password: Option<String>,
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("name", &self.name)
+            .field("url", &self.url.as_deref().map(redact))
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 
 impl ConfigFile {
@@ -191,10 +204,21 @@ impl DbConnection {
             .clone()
             .ok_or_else(|| Error::Usage("no server URL".into()))?;
         u.set_path(&format!("/{}", database.unwrap_or("")));
+        // sqlx hands the URL's host to the resolver as written, brackets and all;
+        // PostgreSQL's `host` parameter takes the bare address instead.
+        if let Some(url::Host::Ipv6(addr)) = u.host() {
+            u.query_pairs_mut().append_pair("host", &addr.to_string());
+        }
         if let Some(p) = &self.password
             && !p.is_empty()
         {
-            u.set_password(Some(p.expose()))
+            // Encoded whole: `url` leaves a `%` as it is, and the driver decodes what it finds.
+            let encoded = percent_encoding::utf8_percent_encode(
+                p.expose(),
+                percent_encoding::NON_ALPHANUMERIC,
+            )
+            .to_string();
+            u.set_password(Some(&encoded))
                 .map_err(|_| Error::Usage("the URL cannot carry a password".into()))?;
         }
         Ok(u)
@@ -310,22 +334,40 @@ fn parse_url(raw: &str) -> Result<(Backend, Url), Error> {
             redact(raw)
         )));
     }
+    if backend == Backend::MySql && matches!(url.host(), Some(url::Host::Ipv6(_))) {
+        return Err(Error::Unsupported(format!(
+            "--url `{}`: isdb's MySQL driver (sqlx 0.9) cannot connect to an IPv6 literal; give a host name that resolves to it",
+            redact(raw)
+        )));
+    }
     Ok((backend, url))
 }
 
-/// `raw` with any password replaced by `***`, for messages.
+/// `raw` with every secret (user-info password, `password`, `sslpassword` and
+/// any other secret parameter) replaced by `***` and cut to a readable length, for messages.
 pub fn redact(raw: &str) -> String {
-    match Url::parse(raw) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        Ok(u) => u.to_string(),
-        Err(_) => match (raw.find("://"), raw.rfind('@')) {
-            (Some(s), Some(at)) if at > s => format!("{}***{}", &raw[..s + 3], &raw[at..]),
-            _ => raw.to_string(),
-        },
+    crate::error::excerpt(&crate::secret::redact_url(raw))
+}
+
+/// Whether `raw` carries a secret anywhere, so that it should not be on a command line.
+fn carries_secret(raw: &str) -> bool {
+    Url::parse(raw)
+        .is_ok_and(|u| u.password().is_some() || u.query_pairs().any(|(k, _)| is_secret_param(&k)))
+}
+
+/// Takes a live server URL apart (see [`server_url::split`]) and checks that
+/// the CA file it names exists, before anything connects.
+fn split_live(raw: &str, url: Url, backend: Backend) -> Result<server_url::ServerUrl, Error> {
+    let parts = server_url::split(raw, url, Some(backend))?;
+    if let Some(ca) = &parts.tls.ca
+        && !Path::new(ca).is_file()
+    {
+        return Err(Error::Usage(format!(
+            "the CA certificate file `{}` the URL names does not exist",
+            crate::error::excerpt(ca)
+        )));
     }
+    Ok(parts)
 }
 
 /// What every command that targets databases reads the same way.
@@ -357,6 +399,11 @@ fn common(args: &TargetArgs) -> Result<Common, Error> {
     let mut per_logical = BTreeMap::new();
     for (k, v) in &file.databases {
         per_logical.insert(k.parse::<LogicalDb>()?, v.clone());
+    }
+    if args.url.as_deref().is_some_and(carries_secret) {
+        tracing::warn!(
+            "the --url carries a password, which other users can see in the process list; prefer ISDB_PASSWORD"
+        );
     }
     let raw_url = args.url.clone().or(file.url.clone());
     Ok(Common {
@@ -426,6 +473,8 @@ pub struct ServerTarget {
     pub password: Option<Secret>,
     /// The scheme of the URL naming the server (`postgres`, `mariadb`, ...), if any.
     pub scheme: Option<String>,
+    /// TLS settings of the URL, for the JDBC URLs.
+    pub tls: Tls,
 }
 
 /// Resolves flags and config file into a layout and, per physical database,
@@ -453,7 +502,21 @@ pub fn resolve_servers(args: &TargetArgs) -> Result<(Layout, Vec<ServerTarget>),
     let mut out = Vec::new();
     for db in &layout.databases {
         let file = file_settings(db, &c.per_logical)?;
+        let raw = file
+            .url
+            .as_deref()
+            .or(c.raw_url.as_deref())
+            .unwrap_or_default();
         let url = file.url.as_deref().map(parse).transpose()?.or(base.clone());
+        let backend = url.as_ref().and_then(|u| match u.scheme() {
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            "mysql" | "mariadb" => Some(Backend::MySql),
+            _ => None,
+        });
+        let parts = url
+            .clone()
+            .map(|u| server_url::split(raw, u, backend))
+            .transpose()?;
         let user = file.user.or_else(|| {
             url.as_ref()
                 .map(|u| u.username().to_string())
@@ -461,14 +524,8 @@ pub fn resolve_servers(args: &TargetArgs) -> Result<(Layout, Vec<ServerTarget>),
         });
         let password = file
             .password
-            .or_else(|| {
-                url.as_ref().and_then(|u| u.password()).map(|p| {
-                    percent_encoding::percent_decode_str(p)
-                        .decode_utf8_lossy()
-                        .into_owned()
-                })
-            })
-            .map(Secret::new);
+            .map(Secret::new)
+            .or_else(|| parts.as_ref().and_then(|p| p.password.clone()));
         out.push(ServerTarget {
             db: db.clone(),
             host: url
@@ -479,6 +536,7 @@ pub fn resolve_servers(args: &TargetArgs) -> Result<(Layout, Vec<ServerTarget>),
             scheme: url.as_ref().map(|u| u.scheme().to_string()),
             user,
             password,
+            tls: parts.map(|p| p.tls).unwrap_or_default(),
         });
     }
     Ok((layout, out))
@@ -519,14 +577,6 @@ pub fn resolve(
         }
         None => (Backend::Sqlite, None),
     };
-    if raw_url
-        .as_deref()
-        .is_some_and(|u| Url::parse(u).is_ok_and(|u| u.password().is_some()))
-    {
-        tracing::warn!(
-            "the --url carries a password, which other users can see in the process list; prefer ISDB_PASSWORD"
-        );
-    }
 
     let mut mapping = named(&per_logical);
     // Merged: a server URL's database part (or a SQLite file name) names the database.
@@ -576,12 +626,16 @@ pub fn resolve(
             .iter()
             .find_map(|l| env(&format!("ISDB_PASSWORD_{}", l.name())))
             .map(Secret::new);
-        let (db_backend, server) = match &db_url {
+        let (db_backend, server, raw) = match &db_url {
             Some(u) => {
                 let (b, url) = parse_url(u)?;
-                (b, Some(url))
+                (b, Some(url), u.as_str())
             }
-            None => (backend, base_url.clone()),
+            None => (
+                backend,
+                base_url.clone(),
+                raw_url.as_deref().unwrap_or_default(),
+            ),
         };
         if db_backend != backend {
             return Err(Error::Usage(format!(
@@ -592,12 +646,9 @@ pub fn resolve(
         let mut server = server.filter(|_| backend != Backend::Sqlite);
         let mut url_password = None;
         if let Some(s) = &mut server {
-            if let Some(p) = s.password() {
-                url_password = Some(Secret::new(
-                    percent_encoding::percent_decode_str(p).decode_utf8_lossy(),
-                ));
-            }
-            let _ = s.set_password(None);
+            let parts = split_live(raw, s.clone(), backend)?;
+            url_password = parts.password;
+            *s = parts.url;
             if let Some(u) = &user {
                 let _ = s.set_username(u);
             }
@@ -666,7 +717,7 @@ mod tests {
             ..args
         };
         let d = resolve(&split, &|k| {
-            (k == "ISDB_PASSWORD_IDENTITY_DB").then(|| "x".into())
+            (k == "ISDB_PASSWORD_IDENTITY_DB").then(|| "idn-only-pw".into())
         })
         .unwrap();
         assert_eq!(d.databases.len(), 8);
@@ -675,8 +726,17 @@ mod tests {
             .iter()
             .find(|c| c.db.name == "identity_db")
             .unwrap();
-        assert_eq!(idn.password.as_ref().map(Secret::expose), Some("x"));
-        assert!(!format!("{idn:?}").contains('x') || !format!("{idn:?}").contains("p@ss"));
+        assert_eq!(
+            idn.password.as_ref().map(Secret::expose),
+            Some("idn-only-pw")
+        );
+        for c in &d.databases {
+            let dbg = format!("{c:?}");
+            assert!(
+                !dbg.contains("idn-only-pw") && !dbg.contains("p@ss") && !dbg.contains("p%40ss"),
+                "{dbg}"
+            );
+        }
     }
 
     #[test]
@@ -748,5 +808,52 @@ mod tests {
         .unwrap();
         let e = ConfigFile::load(&p).unwrap_err().to_string();
         assert!(e.contains("nmae") && e.contains("line 4"), "{e}");
+    }
+
+    #[test]
+    fn a_password_in_a_config_files_url_query_is_used_not_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("isdb.toml");
+        std::fs::write(
+            &p,
+            "layout = \"split\"\nurl = \"postgres://u@h/?password=base%26pw&sslmode=require\"\n[databases.IDENTITY_DB]\nurl = \"postgres://u@h2/?password=idn-pw\"\n",
+        )
+        .unwrap();
+        let d = resolve(
+            &TargetArgs {
+                config: Some(p),
+                ..Default::default()
+            },
+            &no_env,
+        )
+        .unwrap();
+        for c in &d.databases {
+            let want = if c.db.name == "identity_db" {
+                "idn-pw"
+            } else {
+                "base&pw"
+            };
+            assert_eq!(c.password.as_ref().map(Secret::expose), Some(want));
+            let shown = format!("{} {c:?}", c.display());
+            assert!(!shown.contains("pw"), "{shown}");
+        }
+        let user_db = &d.databases[0];
+        assert_eq!(
+            user_db.display(),
+            format!("postgres://u@h/{}?sslmode=require", user_db.db.name)
+        );
+    }
+
+    #[test]
+    fn a_database_configs_debug_hides_its_secrets() {
+        let c = DatabaseConfig {
+            url: Some("postgres://u:urlpw@h/?sslpassword=keypw".into()),
+            password: Some("filepw".into()),
+            ..Default::default()
+        };
+        let dbg = format!("{c:?}");
+        for secret in ["urlpw", "keypw", "filepw"] {
+            assert!(!dbg.contains(secret), "{dbg}");
+        }
     }
 }

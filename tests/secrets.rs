@@ -1,0 +1,233 @@
+//! A password never leaves isdb, whatever part of the URL carries it: the user
+//! info, `password=`, `sslpassword=`, percent-encoded or not. Every command
+//! that shows a URL runs against servers that demand the password (the test's
+//! own PostgreSQL and MariaDB, TLS only), at `-vv` and with `RUST_LOG=trace`,
+//! in text and JSON, and its output and every file it writes are searched.
+
+#[path = "support/own_servers.rs"]
+mod own_servers;
+#[path = "support/run.rs"]
+mod run;
+
+use std::path::Path;
+
+use own_servers::{Certs, OwnServer};
+use run::isdb;
+
+/// A password with every character a URL treats specially.
+const PASSWORD: &str = "Pw/1:x@y?z&k=v+%25#q";
+/// A client-key passphrase isdb must ignore and hide.
+const SSL_PASSWORD: &str = "KeyPass-77-zq";
+
+fn encoded(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Every spelling of the secrets that must never be seen.
+fn forbidden() -> Vec<String> {
+    let mut v = vec![
+        PASSWORD.to_string(),
+        encoded(PASSWORD),
+        percent_encoding::utf8_percent_encode(PASSWORD, percent_encoding::NON_ALPHANUMERIC)
+            .to_string(),
+        SSL_PASSWORD.to_string(),
+    ];
+    // The longest fragments of the password that cannot occur by chance.
+    v.push("Pw/1:x@y".into());
+    v.push("z&k=v+".into());
+    v
+}
+
+fn assert_clean(what: &str, text: &str) {
+    for f in forbidden() {
+        assert!(!text.contains(&f), "{what} shows the secret `{f}`:\n{text}");
+    }
+}
+
+/// Every file below `dir`, except the secure vault's secret store, is free of the secrets.
+fn assert_files_clean(dir: &Path) {
+    for entry in walk(dir) {
+        if entry
+            .file_name()
+            .is_some_and(|n| n == "cipher-text.properties")
+        {
+            continue;
+        }
+        let bytes = std::fs::read(&entry).unwrap();
+        assert_clean(
+            &entry.display().to_string(),
+            &String::from_utf8_lossy(&bytes),
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The URL forms of one database, each with the environment it needs.
+fn forms(
+    server: &OwnServer,
+    certs: &Certs,
+    db: &str,
+) -> Vec<(String, Vec<(&'static str, String)>)> {
+    let tls = if server.scheme == "postgres" {
+        format!("sslmode=verify-full&sslrootcert={}", certs.ca.display())
+    } else {
+        format!("ssl-mode=VERIFY_IDENTITY&ssl-ca={}", certs.ca.display())
+    };
+    let base = |host: &str| server.url(host, db);
+    let with_user_info =
+        base("localhost").replacen("isdb@", &format!("isdb:{}@", encoded(PASSWORD)), 1);
+    vec![
+        (format!("{with_user_info}?{tls}"), vec![]),
+        (
+            format!("{}?password={}&{tls}", base("127.0.0.1"), encoded(PASSWORD)),
+            vec![],
+        ),
+        (
+            format!(
+                "{}?{tls}&pass%77ord={}",
+                base("localhost"),
+                percent_encoding::utf8_percent_encode(PASSWORD, percent_encoding::NON_ALPHANUMERIC)
+            ),
+            vec![],
+        ),
+        (
+            format!("{}?sslpassword={SSL_PASSWORD}&{tls}", base("127.0.0.1")),
+            vec![("ISDB_PASSWORD", PASSWORD.to_string())],
+        ),
+    ]
+}
+
+/// One command line and its environment; every one must succeed.
+type Run<'a> = (Vec<&'a str>, &'a [(&'a str, &'a str)]);
+
+fn secrets_never_leak(server: &OwnServer, certs: &Certs) {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    for (i, (url, env)) in forms(server, certs, "secrets").into_iter().enumerate() {
+        let db = format!("secrets{i}");
+        let url = url.replacen("/secrets?", &format!("/{db}?"), 1);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let trace: Vec<(&str, &str)> = env.iter().copied().chain([("RUST_LOG", "trace")]).collect();
+        let emit = dir.join(format!("conf{i}"));
+        let emit = emit.to_str().unwrap();
+        let dialect = if server.scheme == "postgres" {
+            "postgres"
+        } else {
+            "mysql"
+        };
+        let runs: Vec<Run> = vec![
+            (vec!["-vv", "migrate", "--url", &url, "--dry-run"], &env),
+            (vec!["migrate", "--url", &url, "--dry-run"], &trace),
+            (
+                vec![
+                    "-vv",
+                    "migrate",
+                    "--url",
+                    &url,
+                    "--emit-config",
+                    emit,
+                    "--node-host",
+                    "1=is1.example.com",
+                ],
+                &trace,
+            ),
+            (vec!["-vv", "status", "--url", &url], &env),
+            (vec!["status", "--url", &url, "--format", "json"], &trace),
+            (vec!["-vv", "verify", "--url", &url], &env),
+            (vec!["verify", "--url", &url, "--format", "json"], &trace),
+            (
+                vec![
+                    "config",
+                    "--dialect",
+                    dialect,
+                    "--url",
+                    &url,
+                    "--node-host",
+                    "1=is1.example.com",
+                    "--out",
+                ],
+                &env,
+            ),
+        ];
+        for (mut args, env) in runs {
+            let out_dir;
+            if args.last() == Some(&"--out") {
+                out_dir = dir.join(format!("out{i}"));
+                args.push(out_dir.to_str().unwrap());
+            }
+            let (code, out, err) = isdb(dir, &args, env);
+            let what = format!("{args:?} {env:?}");
+            assert_eq!(code, 0, "{what}\n{out}\n{err}");
+            assert_clean(&format!("stdout of {what}"), &out);
+            assert_clean(&format!("stderr of {what}"), &err);
+            if args.contains(&"--url") && env.iter().all(|(k, _)| *k != "ISDB_PASSWORD") {
+                assert!(
+                    err.contains("process list"),
+                    "no process-list warning for {what}: {err}"
+                );
+            }
+        }
+        // The server refuses a wrong password, so these runs prove it was used.
+        let wrong_url = url
+            .replace(&encoded(PASSWORD), "wrong")
+            .replace(&forbidden()[2], "wrong");
+        let wrong_env: Vec<(&str, &str)> = env
+            .iter()
+            .map(|(k, v)| (*k, if *k == "ISDB_PASSWORD" { "wrong" } else { *v }))
+            .collect();
+        let (code, out, err) = isdb(dir, &["status", "--url", &wrong_url], &wrong_env);
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(out.contains("NOT reachable"), "{out}");
+
+        // A connect error (nothing listens on port 9) names the place, not the secret.
+        let closed = url.replace(&format!(":{}/", server.port), ":9/");
+        for args in [
+            vec!["-vv", "migrate", "--url", &closed, "--connect-timeout", "5"],
+            vec!["status", "--url", &closed, "--format", "json"],
+        ] {
+            let (code, out, err) = isdb(dir, &args, &trace);
+            assert_ne!(code, 0, "{args:?}");
+            assert!(
+                format!("{out}{err}").contains("127.0.0.1:9")
+                    || format!("{out}{err}").contains("localhost:9"),
+                "{out}{err}"
+            );
+            assert_clean(&format!("{args:?}"), &format!("{out}{err}"));
+        }
+    }
+    assert_files_clean(dir);
+    assert!(
+        walk(dir)
+            .iter()
+            .any(|p| p.ends_with("cipher-text.properties")),
+        "the secret store was written"
+    );
+}
+
+#[test]
+fn postgres_secrets_never_leak() {
+    let certs_dir = tempfile::tempdir().unwrap();
+    let certs = Certs::create(certs_dir.path());
+    let server = OwnServer::postgres(&certs, PASSWORD);
+    secrets_never_leak(&server, &certs);
+}
+
+#[test]
+fn mariadb_secrets_never_leak() {
+    let certs_dir = tempfile::tempdir().unwrap();
+    let certs = Certs::create(certs_dir.path());
+    let server = OwnServer::mariadb(&certs, PASSWORD);
+    secrets_never_leak(&server, &certs);
+}

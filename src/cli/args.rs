@@ -157,6 +157,10 @@ pub struct TargetFlags {
     /// Seconds to wait for another isdb run's migration lock [default: 60].
     #[arg(long)]
     pub lock_timeout: Option<u64>,
+    /// Let a target be the server's own database (postgres, template0/1, mysql,
+    /// information_schema, performance_schema, sys), which isdb otherwise refuses.
+    #[arg(long)]
+    pub allow_system_database: bool,
 }
 
 impl TargetFlags {
@@ -175,6 +179,7 @@ impl TargetFlags {
             mysql_charset: self.mysql_charset.clone(),
             connect_timeout: self.connect_timeout.map(std::time::Duration::from_secs),
             lock_timeout: self.lock_timeout.map(std::time::Duration::from_secs),
+            allow_system_database: self.allow_system_database,
         }
     }
 }

@@ -149,8 +149,9 @@ fn h2_query(url: &str, sql: &str) -> Vec<Vec<String>> {
 #[test]
 fn h2_scripts_run_with_runscript_and_match_the_model() {
     if !Path::new(H2_JAR).exists() || Command::new("java").arg("-version").output().is_err() {
-        println!(
-            "skipped: h2_scripts_run_with_runscript: {H2_JAR} or java is missing (apt-get install libh2-java)"
+        common::missing(
+            &format!("h2_scripts_run_with_runscript: {H2_JAR} or java is missing"),
+            "apt-get install libh2-java (as .ci/run does)",
         );
         return;
     }

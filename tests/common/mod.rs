@@ -2,8 +2,10 @@
 //!
 //! A server comes from `ISDB_TEST_POSTGRES_URL` / `ISDB_TEST_MYSQL_URL` when set
 //! (CI sets both to the servers on its machine); otherwise from a testcontainers
-//! container when a Docker daemon answers; otherwise the test prints one
-//! `skipped: …` line saying why, and returns.
+//! container when a Docker daemon answers; otherwise the test FAILS, saying
+//! which variable to set — unless `ISDB_TEST_ALLOW_SKIP=1` is set, when it
+//! prints one `skipped: …` line and returns (for a machine with no server,
+//! knowing that those tests then test nothing).
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -156,7 +158,28 @@ async fn from_env(var: &str) -> Option<Server> {
     Some(server)
 }
 
-/// PostgreSQL for this test, or `None` after printing why it is skipped.
+/// What a live test does when it has no server: fail, or with
+/// `ISDB_TEST_ALLOW_SKIP=1` say so and return `None`.
+fn no_server(test: &str, var: &str, cause: &dyn std::fmt::Display) -> Option<Server> {
+    missing(
+        &format!("{test}: {var} is not set and no Docker daemon answered ({cause})"),
+        &format!("set {var} to a server URL (see the README's test command)"),
+    );
+    None
+}
+
+/// A test's requirement is missing: with `ISDB_TEST_ALLOW_SKIP=1` prints one
+/// `skipped: WHY` line and returns (the caller then returns); otherwise fails
+/// the test, saying `how` to provide it.
+pub fn missing(why: &str, how: &str) {
+    if std::env::var("ISDB_TEST_ALLOW_SKIP").is_ok_and(|v| v == "1") {
+        println!("skipped: {why}");
+        return;
+    }
+    panic!("{why}.\nTo run it, {how}; to skip it knowingly, set ISDB_TEST_ALLOW_SKIP=1.");
+}
+
+/// PostgreSQL for this test; without one, see [`no_server`].
 pub async fn postgres(test: &str) -> Option<Server> {
     if let Some(server) = from_env("ISDB_TEST_POSTGRES_URL").await {
         return Some(server);
@@ -171,16 +194,11 @@ pub async fn postgres(test: &str) -> Option<Server> {
                 _my: None,
             })
         }
-        Err(e) => {
-            println!(
-                "skipped: {test}: ISDB_TEST_POSTGRES_URL is not set and no Docker daemon answered ({e})"
-            );
-            None
-        }
+        Err(e) => no_server(test, "ISDB_TEST_POSTGRES_URL", &e),
     }
 }
 
-/// MySQL/MariaDB for this test, or `None` after printing why it is skipped.
+/// MySQL/MariaDB for this test; without one, see [`no_server`].
 pub async fn mysql(test: &str) -> Option<Server> {
     if let Some(server) = from_env("ISDB_TEST_MYSQL_URL").await {
         return Some(server);
@@ -195,12 +213,7 @@ pub async fn mysql(test: &str) -> Option<Server> {
                 _my: Some(c),
             })
         }
-        Err(e) => {
-            println!(
-                "skipped: {test}: ISDB_TEST_MYSQL_URL is not set and no Docker daemon answered ({e})"
-            );
-            None
-        }
+        Err(e) => no_server(test, "ISDB_TEST_MYSQL_URL", &e),
     }
 }
 

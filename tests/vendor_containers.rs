@@ -25,8 +25,9 @@ fn merged_script(d: &dyn Dialect) -> (String, usize) {
                 .map(|m| m.schema(d).tables.len())
                 .collect::<Vec<_>>()
         })
-        .sum();
-    (render::database_script(d, db, catalog), tables)
+        .sum::<usize>();
+    // + isdb's history table, which the script creates and fills.
+    (render::database_script(d, db, catalog), tables + 1)
 }
 
 async fn exec<I: Image>(c: &ContainerAsync<I>, cmd: &[&str]) -> (i64, String) {

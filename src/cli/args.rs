@@ -258,12 +258,16 @@ pub struct RenderArgs {
     /// Prefix for every database name.
     #[arg(long, default_value = "")]
     pub db_prefix: String,
-    /// Output directory; scripts go to OUT/sql/<database>.sql.
+    /// Output directory; scripts go to OUT/sql/<database>.sql. An earlier
+    /// render there is replaced (its scripts this one does not write are removed).
     #[arg(long)]
     pub out: PathBuf,
-    /// Write into an output directory that is not empty.
+    /// Write into an output directory that holds files isdb did not write (they are left alone).
     #[arg(long)]
     pub force: bool,
+    /// Leave isdb's history table out of the scripts (then `isdb baseline` adopts the databases).
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 /// The dialect named on the command line (clap has already checked the name).

@@ -18,7 +18,10 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
         Command::Render(a) => {
             let dialect = args::dialect(&a.dialect)?;
             let layout = Layout::new(a.layout.into(), a.nodes, &a.db_prefix)?;
-            let written = crate::render::write_scripts(dialect, &layout, &a.out, a.force)?;
+            let opts = crate::render::ScriptOptions {
+                history: !a.no_history,
+            };
+            let written = crate::render::write_scripts(dialect, &layout, &a.out, a.force, opts)?;
             let mut out = std::io::stdout().lock();
             for p in written {
                 let _ = writeln!(out, "wrote {}", p.display());

@@ -547,8 +547,10 @@ async fn migrate_locked(
     let dialect = conn.backend.dialect();
     let mut db = connect(conn, Some(&conn.db.name)).await?;
     let result = async {
+        let rows = history::read(&mut db).await?;
+        super::baseline::refuse_unrecorded(&mut db, conn, catalog, rows.as_deref()).await?;
         history::ensure(&mut db, dialect).await?;
-        let rows = history::read(&mut db).await?.unwrap_or_default();
+        let rows = rows.unwrap_or_default();
         let todo = pending(plan, catalog, conn, &rows)?;
         let statements = todo.iter().map(|p| p.statements.len()).sum();
         progress.event(&Event::DatabaseStarted {

@@ -431,7 +431,11 @@ fn is_system_database(backend: Backend, name: &str) -> bool {
 /// install into a server's own database or that the engine would not keep as
 /// written: PostgreSQL folds an unquoted name to lower case, so a name with
 /// upper-case letters would be created under one name and reached under another.
-fn check_database_names(backend: Backend, layout: &Layout, allow_system: bool) -> Result<(), Error> {
+fn check_database_names(
+    backend: Backend,
+    layout: &Layout,
+    allow_system: bool,
+) -> Result<(), Error> {
     for db in &layout.databases {
         if !allow_system && is_system_database(backend, &db.name) {
             return Err(Error::Usage(format!(

@@ -75,6 +75,49 @@ impl Server {
         }
     }
 
+    /// The single integer `sql` returns in database `db`.
+    pub async fn query_i64(&self, db: &str, sql: &str) -> i64 {
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
+        if self.is_postgres() {
+            let mut c = sqlx::PgConnection::connect(&self.db_url(db)).await.unwrap();
+            let n = sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap();
+            let _ = c.close().await;
+            n
+        } else {
+            let mut c = sqlx::MySqlConnection::connect(&self.db_url(db))
+                .await
+                .unwrap();
+            let n = sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap();
+            let _ = c.close().await;
+            n
+        }
+    }
+
+    /// isdb's history rows in database `db`, each as one line of its
+    /// group, version, checksum, dialect, statements done and total, success
+    /// (what must not depend on who recorded it), sorted.
+    pub async fn history_lines(&self, db: &str) -> Vec<String> {
+        let cols =
+            "TABLE_GROUP, VERSION, CHECKSUM, DIALECT, STATEMENTS_DONE, STATEMENTS_TOTAL, SUCCESS";
+        let sql = if self.is_postgres() {
+            format!("SELECT CONCAT_WS(' ', {cols}) FROM ISDB_SCHEMA_HISTORY")
+        } else {
+            format!("SELECT CAST(CONCAT_WS(' ', {cols}) AS CHAR) FROM ISDB_SCHEMA_HISTORY")
+        };
+        let sql = sqlx::AssertSqlSafe(sql);
+        let mut lines: Vec<String> = if self.is_postgres() {
+            let mut c = sqlx::PgConnection::connect(&self.db_url(db)).await.unwrap();
+            sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+        } else {
+            let mut c = sqlx::MySqlConnection::connect(&self.db_url(db))
+                .await
+                .unwrap();
+            sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+        };
+        lines.sort();
+        lines
+    }
+
     /// Runs a script file in database `db` with the vendor's own client
     /// (`psql -v ON_ERROR_STOP=1`, `mariadb`), as an operator does; panics with
     /// the client's output when it fails.

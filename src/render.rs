@@ -496,6 +496,22 @@ pub fn history_insert(dialect: &dyn Dialect, row: &crate::migrate::HistoryRow) -
     }
 }
 
+/// The `DELETE` of a half-applied migration's history row, as literal SQL.
+pub fn history_delete(dialect: &dyn Dialect, group: &str, version: &str) -> Statement {
+    use crate::model::DefaultValue::Str;
+    Statement {
+        kind: StatementKind::Insert,
+        sql: format!(
+            "DELETE FROM {} WHERE {} = {} AND {} = {}",
+            dialect.object_name(crate::migrate::HISTORY_TABLE),
+            dialect.object_name("TABLE_GROUP"),
+            dialect.literal(&Str(group.into())),
+            dialect.object_name("VERSION"),
+            dialect.literal(&Str(version.into()))
+        ),
+    }
+}
+
 /// The script that creates every group `db` holds, at the newest version of
 /// each, for `dialect`: what `isdb render` writes to `sql/<database>.sql`
 /// (with isdb's history, see [`ScriptOptions`]).

@@ -595,3 +595,189 @@ async fn a_held_lock_makes_the_second_runner_wait_then_give_up_clearly() {
     assert!(out.contains("already up to date"), "{out}");
     common::drop_databases(&server, &prefix).await;
 }
+
+/// `--dry-run` starts with a summary per database, and its output runs as it
+/// is in the engine's client, leaving the databases as `migrate` would.
+async fn dry_run_runs_as_it_is(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let target = [
+        "--layout",
+        "split",
+        "--url",
+        &server.url,
+        "--db-prefix",
+        &prefix,
+    ];
+    let with = |cmd: &[&'static str]| -> Vec<String> {
+        cmd.iter()
+            .copied()
+            .chain(target.iter().copied())
+            .map(String::from)
+            .collect()
+    };
+    let run = |args: Vec<String>, env: &[(&str, &str)]| {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_isdb(dir.path(), &refs, env)
+    };
+    // PostgreSQL here trusts local connections, so a password changes nothing but must not show.
+    let pw: &[(&str, &str)] = if server.is_postgres() {
+        &[("ISDB_PASSWORD", "dry-s3cret")]
+    } else {
+        &[]
+    };
+    let (code, out, err) = run(with(&["migrate", "--dry-run"]), pw);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("dry-s3cret") && !err.contains("dry-s3cret"));
+    let last_summary = out
+        .find(&format!("--   {prefix}registry_local2 ("))
+        .expect("a summary line per database");
+    let first_sql = out.find("CREATE ").expect("SQL");
+    assert!(last_summary < first_sql, "the summary comes first:\n{out}");
+    assert!(
+        out.contains(&format!("--   {prefix}identity_db ("))
+            && out.contains("57 table(s) to create"),
+        "{}",
+        &out[..first_sql]
+    );
+    let plan = dir.path().join("plan.sql");
+    std::fs::write(&plan, &out).unwrap();
+    server.run_script(if server.is_postgres() { "postgres" } else { "" }, &plan);
+
+    let (code, out, err) = run(with(&["status"]), &[]);
+    assert_eq!(
+        code, 0,
+        "the dry run's script leaves nothing pending: {out}{err}"
+    );
+    let (code, out, err) = run(with(&["migrate"]), &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("already up to date; nothing applied"), "{out}");
+    let (code, out, err) = run(with(&["verify"]), &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_dry_run_runs_as_it_is_in_psql() {
+    let Some(server) = common::postgres("postgres_dry_run_runs_as_it_is_in_psql").await else {
+        return;
+    };
+    dry_run_runs_as_it_is(&server, "pgdryrun").await;
+}
+
+#[tokio::test]
+async fn mysql_dry_run_runs_as_it_is_in_the_mariadb_client() {
+    let Some(server) = common::mysql("mysql_dry_run_runs_as_it_is_in_the_mariadb_client").await
+    else {
+        return;
+    };
+    dry_run_runs_as_it_is(&server, "mydryrun").await;
+}
+
+/// The SQLite dry run runs in the sqlite3 shell.
+#[test]
+fn sqlite_dry_run_runs_as_it_is_in_sqlite3() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run_isdb(dir.path(), &["migrate", "--dry-run"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("-- isdb migrate --dry-run"), "{out}");
+    std::fs::create_dir(dir.path().join("isdb-data")).unwrap();
+    let run = std::process::Command::new("sqlite3")
+        .arg("-bail")
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(out.as_bytes())?;
+            c.wait_with_output()
+        })
+        .expect("sqlite3 runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (code, out, err) = run_isdb(dir.path(), &["migrate"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("already up to date; nothing applied"), "{out}");
+}
+
+/// A run that fails drops the databases it created (nothing was applied in
+/// them) and keeps the one that was there before. The failure is real: a user
+/// allowed to create and drop databases but not to write rows.
+#[tokio::test]
+async fn a_failed_run_drops_the_databases_it_created() {
+    let Some(server) = common::mysql("a_failed_run_drops_the_databases_it_created").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix("myfail");
+    let user = format!("{prefix}u");
+    server
+        .exec(
+            "",
+            &format!(
+                "CREATE USER '{user}'@'%'; GRANT CREATE, DROP, SELECT ON `{}%`.* TO '{user}'@'%'",
+                prefix.replace('_', "\\_")
+            ),
+        )
+        .await;
+    let existing = format!("{prefix}identity_db");
+    server.create_database(&existing).await;
+    let mut url = url::Url::parse(&server.url).unwrap();
+    url.set_username(&user).unwrap();
+    let (code, out, err) = run_isdb(
+        dir.path(),
+        &[
+            "migrate",
+            "--layout",
+            "split",
+            "--url",
+            url.as_str(),
+            "--db-prefix",
+            &prefix,
+        ],
+        &[],
+    );
+    server.exec("", &format!("DROP USER '{user}'@'%'")).await;
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("command denied"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{prefix}bps_db: dropped the database this run created"
+        )),
+        "{err}"
+    );
+    let mut c = sqlx::MySqlConnection::connect(&server.url).await.unwrap();
+    let left: Vec<String> = sqlx::query_scalar(
+        "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ? ORDER BY 1",
+    )
+    .bind(format!("{}%", prefix.replace('_', "\\_")))
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(
+        left,
+        [existing],
+        "only the database that was there before stays"
+    );
+    common::drop_databases(&server, &prefix).await;
+}
+
+/// `-v` shows the database being created and each statement as it starts,
+/// and says each applied migration once.
+#[test]
+fn verbose_shows_created_databases_and_each_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run_isdb(dir.path(), &["-v", "migrate"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("wso2is: creating the database"), "{err}");
+    assert!(
+        err.contains("wso2is: [1/36] CREATE TABLE REG_CLUSTER_LOCK"),
+        "{err}"
+    );
+    assert_eq!(err.matches("applied registry 5.3.0").count(), 1, "{err}");
+}

@@ -46,3 +46,43 @@ fn render_replaces_an_earlier_render_and_nothing_else() {
     assert_eq!(s.len(), 9, "{s:?}");
     assert!(s.contains(&"dba-notes.sql".to_string()) && !s.contains(&"wso2is.sql".to_string()));
 }
+
+/// Every subcommand's `--help` ends with examples of that subcommand, and
+/// each example parses (`isdb` takes the arguments; only `--help` is added).
+#[test]
+fn every_subcommand_help_has_examples_that_parse() {
+    use clap::Parser;
+    let dir = tempfile::tempdir().unwrap();
+    for sub in [
+        "render", "migrate", "status", "verify", "baseline", "config",
+    ] {
+        let (code, out, err) = common::run_isdb(dir.path(), &[sub, "--help"], &[]);
+        assert_eq!(code, 0, "{err}");
+        let examples = out
+            .split_once("Examples:\n")
+            .unwrap_or_else(|| panic!("{sub} --help has no examples:\n{out}"))
+            .1;
+        let commands: Vec<&str> = examples
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect();
+        assert!(!commands.is_empty(), "{sub}");
+        for c in commands {
+            let words: Vec<&str> = c
+                .split(" && ")
+                .next()
+                .unwrap()
+                .split(" > ")
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .skip_while(|w| w.contains('='))
+                .collect();
+            assert_eq!(words.get(1), Some(&sub), "{sub}: {c}");
+            if let Err(e) = isdb::cli::Cli::try_parse_from(&words) {
+                panic!("{sub}: example `{c}` does not parse: {e}");
+            }
+        }
+    }
+}

@@ -27,16 +27,22 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write the SQL scripts of every database of a layout, for one dialect.
+    #[command(after_help = super::examples::RENDER)]
     Render(RenderArgs),
     /// Create and migrate every database of a layout (SQLite files under ./isdb-data by default).
+    #[command(after_help = super::examples::MIGRATE)]
     Migrate(MigrateArgs),
     /// Show applied and pending migrations per database (exit 1 when something is pending).
+    #[command(after_help = super::examples::STATUS)]
     Status(StatusArgs),
     /// Compare live databases with the expected schema (exit 1 on any difference).
+    #[command(after_help = super::examples::VERIFY)]
     Verify(VerifyArgs),
     /// Adopt existing databases: record matching migrations as applied, without running DDL.
+    #[command(after_help = super::examples::BASELINE)]
     Baseline(BaselineArgs),
     /// Write (or patch into an IS_HOME) the datasource, registry, user-store and identity settings of every node.
+    #[command(after_help = super::examples::CONFIG)]
     Config(ConfigArgs),
 }
 

@@ -2,6 +2,7 @@
 //! before any work starts, then each subcommand is one library call.
 
 mod args;
+mod examples;
 mod progress;
 
 use std::io::Write;

@@ -148,14 +148,7 @@ async fn rendered_script_is_recorded_like_migrate(server: &Server, tag: &str) {
         &dir.path().join(format!("scripts/sql/{rendered}.sql")),
     );
     let url = server.db_url(&rendered);
-    let (code, out, err) = run_isdb(dir.path(), &["status", "--url", &url], &[]);
-    assert_eq!(code, 0, "status after the DBA ran the script: {out}{err}");
-    let (code, out, err) = run_isdb(dir.path(), &["migrate", "--url", &url], &[]);
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("already up to date; nothing applied"), "{out}");
-    let (code, out, err) = run_isdb(dir.path(), &["verify", "--url", &url], &[]);
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains(": clean"), "{out}");
+    common::assert_up_to_date(dir.path(), &["--url", &url]);
 
     let m_url = server.db_url(&migrated);
     let (code, out, err) = run_isdb(dir.path(), &["migrate", "--url", &m_url], &[]);
@@ -174,12 +167,7 @@ async fn rendered_script_is_recorded_like_migrate(server: &Server, tag: &str) {
             "UPDATE ISDB_SCHEMA_HISTORY SET SUCCESS = 0, STATEMENTS_DONE = 1",
         )
         .await;
-    let (code, out, err) = run_isdb(dir.path(), &["baseline", "--url", &url], &[]);
-    assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(out.matches("as applied (no DDL run)").count(), 5, "{out}");
-    let (code, out, err) = run_isdb(dir.path(), &["migrate", "--url", &url], &[]);
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("already up to date; nothing applied"), "{out}");
+    common::assert_baseline_adopts(dir.path(), &["--url", &url], 5);
     common::drop_databases(server, &prefix).await;
 }
 
@@ -205,61 +193,40 @@ async fn mysql_rendered_script_is_recorded_like_migrate() {
 #[test]
 fn sqlite_rendered_scripts_with_and_without_history() {
     let dir = tempfile::tempdir().unwrap();
-    let sqlite3 = |db: &str, input: &str| {
-        let out = std::process::Command::new("sqlite3")
-            .current_dir(dir.path())
-            .arg("-bail")
-            .arg(db)
-            .arg(input)
-            .output()
-            .expect("sqlite3 runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    let isdb = |args: &[&str]| run_isdb(dir.path(), args, &[]);
     for (name, flag) in [("with", None), ("without", Some("--no-history"))] {
         let out = format!("{name}-scripts");
         let mut args = vec!["render", "--dialect", "sqlite", "--out", &out];
         args.extend(flag);
-        let (code, _, err) = isdb(&args);
+        let (code, _, err) = run_isdb(dir.path(), &args, &[]);
         assert_eq!(code, 0, "{err}");
         std::fs::create_dir_all(dir.path().join(name)).unwrap();
-        sqlite3(
+        common::sqlite3(
+            dir.path(),
             &format!("{name}/wso2is.db"),
-            &format!(".read {out}/sql/wso2is.sql"),
+            &[&format!(".read {out}/sql/wso2is.sql")],
+            "",
         );
     }
-    let with = ["--url", "sqlite:with/wso2is.db"];
-    let (code, out, err) = isdb(&[&["status"][..], &with].concat());
-    assert_eq!(code, 0, "{out}{err}");
-    let (code, out, err) = isdb(&[&["migrate"][..], &with].concat());
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("already up to date; nothing applied"), "{out}");
-    let (code, out, err) = isdb(&[&["verify"][..], &with].concat());
-    assert_eq!(code, 0, "{out}{err}");
+    common::assert_up_to_date(dir.path(), &["--url", "sqlite:with/wso2is.db"]);
 
     let without = ["--url", "sqlite:without/wso2is.db"];
-    let (code, out, err) = isdb(&[&["migrate"][..], &without].concat());
-    assert_eq!(code, 1, "{out}{err}");
-    assert!(err.contains("Run `isdb baseline`"), "{err}");
+    for dry in [&["--dry-run"][..], &[]] {
+        let (code, out, err) =
+            common::run_with(dir.path(), &[&["migrate"][..], dry].concat(), &without);
+        assert_eq!(code, 1, "{dry:?}: {out}{err}");
+        assert!(err.contains("Run `isdb baseline`"), "{err}");
+    }
     assert_eq!(
-        sqlite3(
+        common::sqlite3(
+            dir.path(),
             "without/wso2is.db",
-            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ISDB_SCHEMA_HISTORY';"
+            &["SELECT COUNT(*) FROM sqlite_master WHERE name = 'ISDB_SCHEMA_HISTORY'"],
+            ""
         ),
         "0",
         "nothing may be created before migrate stops"
     );
-    let (code, out, err) = isdb(&[&["baseline"][..], &without].concat());
-    assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(out.matches("as applied (no DDL run)").count(), 5, "{out}");
-    let (code, out, err) = isdb(&[&["migrate"][..], &without].concat());
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("already up to date; nothing applied"), "{out}");
+    common::assert_baseline_adopts(dir.path(), &without, 5);
 }
 
 /// A split layout built the way WSO2's docs say: the whole carbon script

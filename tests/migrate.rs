@@ -392,21 +392,37 @@ async fn bad_input_changes_nothing() {
         assert_eq!(n, 0, "nothing may be created");
     }
     if let Some(server) = common::postgres("bad_input_changes_nothing (bad prefix)").await {
-        let (code, _, err) = run_isdb(
-            dir.path(),
-            &[
-                "migrate",
+        // Upper case too: PostgreSQL would fold it, so it is refused before anything is created.
+        let upper = common::unique_prefix("pgupper");
+        for (prefix, want) in [
+            (
+                "x\"; DROP DATABASE postgres; --",
+                "is not a plain identifier",
+            ),
+            (upper.to_uppercase().as_str(), "has upper-case letters"),
+        ] {
+            let split = [
                 "--layout",
                 "split",
                 "--url",
                 &server.url,
                 "--db-prefix",
-                "x\"; DROP DATABASE postgres; --",
-            ],
-            &[],
-        );
-        assert_eq!(code, 2, "{err}");
-        assert!(err.contains("is not a plain identifier"), "{err}");
+                prefix,
+            ];
+            let (code, _, err) = common::run_with(dir.path(), &["migrate"], &split);
+            assert_eq!(code, 2, "{err}");
+            assert!(err.contains(want), "{err}");
+        }
+        let n = server
+            .query_i64(
+                "postgres",
+                &format!(
+                    "SELECT COUNT(*) FROM pg_database WHERE lower(datname) LIKE '{}%'",
+                    upper.replace('_', "\\_")
+                ),
+            )
+            .await;
+        assert_eq!(n, 0, "nothing may be created");
     }
     assert!(
         !dir.path().join("isdb-data").exists(),
@@ -609,24 +625,14 @@ async fn dry_run_runs_as_it_is(server: &Server, tag: &str) {
         "--db-prefix",
         &prefix,
     ];
-    let with = |cmd: &[&'static str]| -> Vec<String> {
-        cmd.iter()
-            .copied()
-            .chain(target.iter().copied())
-            .map(String::from)
-            .collect()
-    };
-    let run = |args: Vec<String>, env: &[(&str, &str)]| {
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        run_isdb(dir.path(), &refs, env)
-    };
     // PostgreSQL here trusts local connections, so a password changes nothing but must not show.
     let pw: &[(&str, &str)] = if server.is_postgres() {
         &[("ISDB_PASSWORD", "dry-s3cret")]
     } else {
         &[]
     };
-    let (code, out, err) = run(with(&["migrate", "--dry-run"]), pw);
+    let args = [&["migrate", "--dry-run"][..], &target].concat();
+    let (code, out, err) = run_isdb(dir.path(), &args, pw);
     assert_eq!(code, 0, "{err}");
     assert!(!out.contains("dry-s3cret") && !err.contains("dry-s3cret"));
     let last_summary = out
@@ -644,16 +650,7 @@ async fn dry_run_runs_as_it_is(server: &Server, tag: &str) {
     std::fs::write(&plan, &out).unwrap();
     server.run_script(if server.is_postgres() { "postgres" } else { "" }, &plan);
 
-    let (code, out, err) = run(with(&["status"]), &[]);
-    assert_eq!(
-        code, 0,
-        "the dry run's script leaves nothing pending: {out}{err}"
-    );
-    let (code, out, err) = run(with(&["migrate"]), &[]);
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("already up to date; nothing applied"), "{out}");
-    let (code, out, err) = run(with(&["verify"]), &[]);
-    assert_eq!(code, 0, "{out}{err}");
+    common::assert_up_to_date(dir.path(), &target);
     common::drop_databases(server, &prefix).await;
 }
 
@@ -682,27 +679,8 @@ fn sqlite_dry_run_runs_as_it_is_in_sqlite3() {
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("-- isdb migrate --dry-run"), "{out}");
     std::fs::create_dir(dir.path().join("isdb-data")).unwrap();
-    let run = std::process::Command::new("sqlite3")
-        .arg("-bail")
-        .current_dir(dir.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(out.as_bytes())?;
-            c.wait_with_output()
-        })
-        .expect("sqlite3 runs");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let (code, out, err) = run_isdb(dir.path(), &["migrate"], &[]);
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("already up to date; nothing applied"), "{out}");
+    common::sqlite3(dir.path(), ":memory:", &[], &out);
+    common::assert_up_to_date(dir.path(), &[]);
 }
 
 /// A run that fails drops the databases it created (nothing was applied in

@@ -370,3 +370,61 @@ pub fn run_isdb(
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Runs isdb with `cmd` then `target` in `dir`.
+pub fn run_with(dir: &std::path::Path, cmd: &[&str], target: &[&str]) -> (i32, String, String) {
+    run_isdb(dir, &[cmd, target].concat(), &[])
+}
+
+/// isdb knows the databases `target` names as fully migrated: `status` exits
+/// 0, `migrate` applies nothing and `verify` finds them clean.
+pub fn assert_up_to_date(dir: &std::path::Path, target: &[&str]) {
+    let (code, out, err) = run_with(dir, &["status"], target);
+    assert_eq!(code, 0, "status: nothing may be pending: {out}{err}");
+    let (code, out, err) = run_with(dir, &["migrate"], target);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("already up to date; nothing applied"),
+        "migrate must be a no-op: {out}"
+    );
+    let (code, out, err) = run_with(dir, &["verify"], target);
+    assert_eq!(code, 0, "verify: {out}{err}");
+}
+
+/// `isdb baseline` records `n` migrations as applied, then isdb finds every
+/// database up to date (see [`assert_up_to_date`]).
+pub fn assert_baseline_adopts(dir: &std::path::Path, target: &[&str], n: usize) {
+    let (code, out, err) = run_with(dir, &["baseline"], target);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.matches("as applied (no DDL run)").count(), n, "{out}");
+    assert_up_to_date(dir, target);
+}
+
+/// Runs the `sqlite3` shell in `dir` on database file `db` with `args`,
+/// feeding it `stdin`; fails the test when it fails. Returns its output.
+pub fn sqlite3(dir: &std::path::Path, db: &str, args: &[&str], stdin: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("sqlite3")
+        .current_dir(dir)
+        .arg("-bail")
+        .arg(db)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sqlite3 runs (apt-get install sqlite3)");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("sqlite3 reads its input");
+    let out = child.wait_with_output().expect("sqlite3 finishes");
+    assert!(
+        out.status.success(),
+        "sqlite3 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}

@@ -210,6 +210,12 @@ fn sqlite_rendered_scripts_with_and_without_history() {
     common::assert_up_to_date(dir.path(), &["--url", "sqlite:with/wso2is.db"]);
 
     let without = ["--url", "sqlite:without/wso2is.db"];
+    let (code, out, _) = common::run_with(dir.path(), &["status"], &without);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(": reachable") && out.contains("Run `isdb baseline`"),
+        "status says what to do with a database built outside isdb: {out}"
+    );
     for dry in [&["--dry-run"][..], &[]] {
         let (code, out, err) =
             common::run_with(dir.path(), &[&["migrate"][..], dry].concat(), &without);

@@ -22,6 +22,7 @@ pub mod layout;
 pub mod migrate;
 pub mod model;
 pub mod render;
+pub mod render_out;
 pub mod secret;
 
 pub use error::Error;

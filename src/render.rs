@@ -408,16 +408,131 @@ pub fn split_script(style: ScriptStyle, text: &str) -> Vec<String> {
     out
 }
 
+/// Choices of `isdb render` that change what a script records, not what it creates.
+#[derive(Debug, Clone, Copy)]
+pub struct ScriptOptions {
+    /// Create isdb's history table and record each migration in it, as
+    /// `isdb migrate` does, so that a database built by running the script is
+    /// one `isdb status`, `migrate` and `verify` know (`--no-history` turns it off).
+    pub history: bool,
+}
+
+impl Default for ScriptOptions {
+    fn default() -> ScriptOptions {
+        ScriptOptions { history: true }
+    }
+}
+
+/// The options the migration runner renders a migration with on `dialect`:
+/// idempotent where DDL commits implicitly, so a half-applied run can resume.
+pub fn live_options(dialect: &dyn Dialect) -> RenderOptions {
+    RenderOptions {
+        idempotent: !dialect.supports_transactional_ddl(),
+    }
+}
+
+/// The complete history row of `m` as `isdb migrate` writes it after applying
+/// it on `dialect`: same checksum and statement count; `applied_by` says who recorded it.
+pub fn history_row(
+    dialect: &dyn Dialect,
+    m: &crate::model::catalog::Migration,
+    applied_by: &str,
+) -> crate::migrate::HistoryRow {
+    let total = statements(dialect, &m.schema(dialect), live_options(dialect)).len();
+    let total = i64::try_from(total).unwrap_or(i64::MAX);
+    crate::migrate::HistoryRow {
+        group: m.group.name().into(),
+        version: m.version.to_string(),
+        checksum: m.checksum.clone(),
+        statements_done: total,
+        statements_total: total,
+        success: true,
+        applied_at: crate::migrate::history::now_rfc3339(),
+        duration_ms: 0,
+        applied_by: applied_by.into(),
+    }
+}
+
+/// `CREATE TABLE` of isdb's history table for `dialect` (with `IF NOT EXISTS`
+/// where the dialect has it and `idempotent` asks for it).
+pub fn history_table_statements(dialect: &dyn Dialect, idempotent: bool) -> Vec<Statement> {
+    let schema = Schema {
+        tables: vec![crate::migrate::history::history_table()],
+        seeds: vec![],
+    };
+    statements(dialect, &schema, RenderOptions { idempotent })
+}
+
+/// The `INSERT` that records `row` in the history table, as literal SQL.
+pub fn history_insert(dialect: &dyn Dialect, row: &crate::migrate::HistoryRow) -> Statement {
+    use crate::model::DefaultValue::{Int, Str};
+    let table = crate::migrate::history::history_table();
+    let columns: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| dialect.object_name(&c.name))
+        .collect();
+    let values = [
+        Str(row.group.clone()),
+        Str(row.version.clone()),
+        Str(row.checksum.clone()),
+        Str(dialect.name().to_string()),
+        Int(row.statements_done),
+        Int(row.statements_total),
+        Int(i64::from(row.success)),
+        Str(row.applied_at.clone()),
+        Int(row.duration_ms),
+        Str(row.applied_by.clone()),
+    ];
+    let values: Vec<String> = values.iter().map(|v| dialect.literal(v)).collect();
+    Statement {
+        kind: StatementKind::Insert,
+        sql: format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            dialect.object_name(&table.name),
+            columns.join(", "),
+            values.join(", ")
+        ),
+    }
+}
+
+/// The `DELETE` of a half-applied migration's history row, as literal SQL.
+pub fn history_delete(dialect: &dyn Dialect, group: &str, version: &str) -> Statement {
+    use crate::model::DefaultValue::Str;
+    Statement {
+        kind: StatementKind::Insert,
+        sql: format!(
+            "DELETE FROM {} WHERE {} = {} AND {} = {}",
+            dialect.object_name(crate::migrate::HISTORY_TABLE),
+            dialect.object_name("TABLE_GROUP"),
+            dialect.literal(&Str(group.into())),
+            dialect.object_name("VERSION"),
+            dialect.literal(&Str(version.into()))
+        ),
+    }
+}
+
 /// The script that creates every group `db` holds, at the newest version of
-/// each, for `dialect`: what `isdb render` writes to `sql/<database>.sql`.
+/// each, for `dialect`: what `isdb render` writes to `sql/<database>.sql`
+/// (with isdb's history, see [`ScriptOptions`]).
 pub fn database_script(
     dialect: &dyn Dialect,
     db: &crate::layout::PhysicalDb,
     catalog: &crate::model::catalog::Catalog,
 ) -> String {
+    database_script_with(dialect, db, catalog, ScriptOptions::default())
+}
+
+/// [`database_script`] with explicit options.
+pub fn database_script_with(
+    dialect: &dyn Dialect,
+    db: &crate::layout::PhysicalDb,
+    catalog: &crate::model::catalog::Catalog,
+    opts: ScriptOptions,
+) -> String {
     let logical: Vec<String> = db.logical.iter().map(|l| l.name()).collect();
     let mut text = String::new();
-    let header = vec![
+    let mut header = vec![
         format!(
             "Database {} for {} ({}).",
             db.name,
@@ -429,17 +544,31 @@ pub fn database_script(
             env!("CARGO_PKG_VERSION")
         ),
     ];
+    if opts.history {
+        header.push(format!(
+            "It records each migration in {}, as `isdb migrate` does (APPLIED_BY 'render', APPLIED_AT when it was written).",
+            crate::migrate::HISTORY_TABLE
+        ));
+    }
+    let history_table = if opts.history {
+        history_table_statements(dialect, false)
+    } else {
+        vec![]
+    };
     text.push_str(
         &Script {
             dialect,
             header,
-            statements: &[],
+            statements: &history_table,
         }
         .to_string(),
     );
     for group in db.groups() {
         for m in catalog.group(group) {
-            let stmts = statements(dialect, &m.schema(dialect), RenderOptions::default());
+            let mut stmts = statements(dialect, &m.schema(dialect), RenderOptions::default());
+            if opts.history {
+                stmts.push(history_insert(dialect, &history_row(dialect, m, "render")));
+            }
             text.push_str(
                 &Script {
                     dialect,
@@ -457,25 +586,31 @@ pub fn database_script(
 }
 
 /// Writes `out/sql/<database>.sql` for every physical database of `layout`,
-/// each file atomically. Returns the paths written.
+/// each file atomically, and removes the scripts an earlier render wrote there
+/// that this one does not (see [`crate::render_out`]). Returns the paths written.
 pub fn write_scripts(
     dialect: &dyn Dialect,
     layout: &crate::layout::Layout,
     out: &std::path::Path,
     force: bool,
+    opts: ScriptOptions,
 ) -> Result<Vec<std::path::PathBuf>, crate::Error> {
     let catalog = crate::model::catalog::Catalog::builtin()?;
-    crate::atomic::check_output_dir(out, force)?;
+    let earlier = crate::render_out::Earlier::read(out)?;
+    if !earlier.is_all_of(out)? {
+        crate::atomic::check_output_dir(out, force)?;
+    }
     let mut written = Vec::new();
     for db in &layout.databases {
         let path = out.join("sql").join(format!("{}.sql", db.name));
         crate::atomic::write_file(
             &path,
-            database_script(dialect, db, catalog).as_bytes(),
+            database_script_with(dialect, db, catalog, opts).as_bytes(),
             false,
         )?;
         written.push(path);
     }
+    earlier.replace(out, &written)?;
     Ok(written)
 }
 

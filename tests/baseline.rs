@@ -33,6 +33,16 @@ fn script_of(server: &Server, groups: &[TableGroup], path: &Path) {
     std::fs::write(path, text).unwrap();
 }
 
+/// Whether `db` has isdb's history table.
+async fn has_history_table(server: &Server, db: &str) -> bool {
+    let sql = if server.is_postgres() {
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_catalog = current_database() AND UPPER(table_name) = 'ISDB_SCHEMA_HISTORY'"
+    } else {
+        "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND UPPER(TABLE_NAME) = 'ISDB_SCHEMA_HISTORY'"
+    };
+    server.query_i64(db, sql).await > 0
+}
+
 /// A merged database built by hand baselines cleanly; migrate then runs nothing.
 async fn merged_built_by_hand_baselines(server: &Server, tag: &str) {
     let dir = tempfile::tempdir().unwrap();
@@ -46,12 +56,24 @@ async fn merged_built_by_hand_baselines(server: &Server, tag: &str) {
     };
     let (code, _, err) = run_isdb(
         dir.path(),
-        &["render", "--dialect", d, "--out", "scripts"],
+        &["render", "--dialect", d, "--out", "scripts", "--no-history"],
         &[],
     );
     assert_eq!(code, 0, "{err}");
     server.create_database(&db).await;
     server.run_script(&db, &dir.path().join("scripts/sql/wso2is.sql"));
+
+    // migrate stops before any DDL and points at baseline.
+    let (code, out, err) = run_isdb(dir.path(), &["migrate", "--url", &url], &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("but no isdb history") && err.contains("Run `isdb baseline`"),
+        "{err}"
+    );
+    assert!(
+        !has_history_table(server, &db).await,
+        "migrate ran DDL (created the history table) before stopping"
+    );
 
     let (code, out, err) = run_isdb(dir.path(), &["verify", "--url", &url], &[]);
     assert_eq!(
@@ -92,6 +114,125 @@ async fn mysql_database_built_by_hand_baselines_cleanly() {
         return;
     };
     merged_built_by_hand_baselines(&server, "mybl").await;
+}
+
+/// The DBA hand-off: `isdb render`'s script, run with the vendor's client,
+/// leaves the database as `isdb migrate` would: status up to date, migrate a
+/// no-op, verify clean, and history rows equal to migrate's. Then, with every
+/// row turned into a failed one (as a migrate that stopped on those tables
+/// leaves it), `baseline` adopts the database again.
+async fn rendered_script_is_recorded_like_migrate(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let rendered = format!("{prefix}r_wso2is");
+    let migrated = format!("{prefix}m_wso2is");
+    let d = server.dialect().name().to_string();
+    let r_prefix = format!("{prefix}r_");
+    let (code, _, err) = run_isdb(
+        dir.path(),
+        &[
+            "render",
+            "--dialect",
+            &d,
+            "--db-prefix",
+            &r_prefix,
+            "--out",
+            "scripts",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    server.create_database(&rendered).await;
+    server.run_script(
+        &rendered,
+        &dir.path().join(format!("scripts/sql/{rendered}.sql")),
+    );
+    let url = server.db_url(&rendered);
+    common::assert_up_to_date(dir.path(), &["--url", &url]);
+
+    let m_url = server.db_url(&migrated);
+    let (code, out, err) = run_isdb(dir.path(), &["migrate", "--url", &m_url], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let by_render = server.history_lines(&rendered).await;
+    assert_eq!(by_render.len(), 5, "{by_render:?}");
+    assert_eq!(
+        by_render,
+        server.history_lines(&migrated).await,
+        "the script's history rows must equal migrate's"
+    );
+
+    server
+        .exec(
+            &rendered,
+            "UPDATE ISDB_SCHEMA_HISTORY SET SUCCESS = 0, STATEMENTS_DONE = 1",
+        )
+        .await;
+    common::assert_baseline_adopts(dir.path(), &["--url", &url], 5);
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_rendered_script_is_recorded_like_migrate() {
+    let Some(server) = common::postgres("postgres_rendered_script_is_recorded_like_migrate").await
+    else {
+        return;
+    };
+    rendered_script_is_recorded_like_migrate(&server, "pgrend").await;
+}
+
+#[tokio::test]
+async fn mysql_rendered_script_is_recorded_like_migrate() {
+    let Some(server) = common::mysql("mysql_rendered_script_is_recorded_like_migrate").await else {
+        return;
+    };
+    rendered_script_is_recorded_like_migrate(&server, "myrend").await;
+}
+
+/// The same hand-off on SQLite, with the `sqlite3` shell; and a script
+/// without history makes migrate stop before any DDL, until baseline adopts it.
+#[test]
+fn sqlite_rendered_scripts_with_and_without_history() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, flag) in [("with", None), ("without", Some("--no-history"))] {
+        let out = format!("{name}-scripts");
+        let mut args = vec!["render", "--dialect", "sqlite", "--out", &out];
+        args.extend(flag);
+        let (code, _, err) = run_isdb(dir.path(), &args, &[]);
+        assert_eq!(code, 0, "{err}");
+        std::fs::create_dir_all(dir.path().join(name)).unwrap();
+        common::sqlite3(
+            dir.path(),
+            &format!("{name}/wso2is.db"),
+            &[&format!(".read {out}/sql/wso2is.sql")],
+            "",
+        );
+    }
+    common::assert_up_to_date(dir.path(), &["--url", "sqlite:with/wso2is.db"]);
+
+    let without = ["--url", "sqlite:without/wso2is.db"];
+    let (code, out, _) = common::run_with(dir.path(), &["status"], &without);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(": reachable") && out.contains("Run `isdb baseline`"),
+        "status says what to do with a database built outside isdb: {out}"
+    );
+    for dry in [&["--dry-run"][..], &[]] {
+        let (code, out, err) =
+            common::run_with(dir.path(), &[&["migrate"][..], dry].concat(), &without);
+        assert_eq!(code, 1, "{dry:?}: {out}{err}");
+        assert!(err.contains("Run `isdb baseline`"), "{err}");
+    }
+    assert_eq!(
+        common::sqlite3(
+            dir.path(),
+            "without/wso2is.db",
+            &["SELECT COUNT(*) FROM sqlite_master WHERE name = 'ISDB_SCHEMA_HISTORY'"],
+            ""
+        ),
+        "0",
+        "nothing may be created before migrate stops"
+    );
+    common::assert_baseline_adopts(dir.path(), &without, 5);
 }
 
 /// A split layout built the way WSO2's docs say: the whole carbon script

@@ -5,8 +5,10 @@
 //! Servers come from `ISDB_TEST_POSTGRES_URL` (e.g.
 //! `postgres://postgres@127.0.0.1:5432/postgres`) and `ISDB_TEST_MYSQL_URL`
 //! (e.g. `mysql://root@127.0.0.1:3306/mysql`); a test whose variable is unset
-//! prints one `skipped:` line and passes. Each test creates its own database
+//! fails, unless `ISDB_TEST_ALLOW_SKIP=1` lets it print one `skipped:` line. Each test creates its own database
 //! (`isdb_t_inspect_<pid>_<n>`) and drops it, also when it fails.
+
+mod common;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -43,7 +45,7 @@ impl Engine {
         dialect::by_name(name).expect("built-in dialect")
     }
 
-    /// The server's URL, or `None` after printing why the test is skipped.
+    /// The server's URL; without one the test fails (see `common::missing`).
     fn admin_url(self, test: &str) -> Option<String> {
         match std::env::var(self.var()) {
             Ok(url) if !url.is_empty() => Some(url),
@@ -52,9 +54,9 @@ impl Engine {
                     Engine::Postgres => "postgres://postgres@127.0.0.1:5432/postgres",
                     Engine::MariaDb => "mysql://root@127.0.0.1:3306/mysql",
                 };
-                println!(
-                    "skipped: {} not set ({test} needs it, e.g. {example})",
-                    self.var()
+                common::missing(
+                    &format!("{} not set ({test} needs it)", self.var()),
+                    &format!("set it, e.g. to {example}"),
                 );
                 None
             }

@@ -394,21 +394,37 @@ async fn bad_input_changes_nothing() {
         assert_eq!(n, 0, "nothing may be created");
     }
     if let Some(server) = common::postgres("bad_input_changes_nothing (bad prefix)").await {
-        let (code, _, err) = run_isdb(
-            dir.path(),
-            &[
-                "migrate",
+        // Upper case too: PostgreSQL would fold it, so it is refused before anything is created.
+        let upper = common::unique_prefix("pgupper");
+        for (prefix, want) in [
+            (
+                "x\"; DROP DATABASE postgres; --",
+                "is not a plain identifier",
+            ),
+            (upper.to_uppercase().as_str(), "has upper-case letters"),
+        ] {
+            let split = [
                 "--layout",
                 "split",
                 "--url",
                 &server.url,
                 "--db-prefix",
-                "x\"; DROP DATABASE postgres; --",
-            ],
-            &[],
-        );
-        assert_eq!(code, 2, "{err}");
-        assert!(err.contains("is not a plain identifier"), "{err}");
+                prefix,
+            ];
+            let (code, _, err) = common::run_with(dir.path(), &["migrate"], &split);
+            assert_eq!(code, 2, "{err}");
+            assert!(err.contains(want), "{err}");
+        }
+        let n = server
+            .query_i64(
+                "postgres",
+                &format!(
+                    "SELECT COUNT(*) FROM pg_database WHERE lower(datname) LIKE '{}%'",
+                    upper.replace('_', "\\_")
+                ),
+            )
+            .await;
+        assert_eq!(n, 0, "nothing may be created");
     }
     assert!(
         !dir.path().join("isdb-data").exists(),
@@ -594,4 +610,152 @@ async fn a_held_lock_makes_the_second_runner_wait_then_give_up_clearly() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("already up to date"), "{out}");
     common::drop_databases(&server, &prefix).await;
+}
+
+/// `--dry-run` starts with a summary per database, and its output runs as it
+/// is in the engine's client, leaving the databases as `migrate` would.
+async fn dry_run_runs_as_it_is(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let target = [
+        "--layout",
+        "split",
+        "--url",
+        &server.url,
+        "--db-prefix",
+        &prefix,
+    ];
+    // PostgreSQL here trusts local connections, so a password changes nothing but must not show.
+    let pw: &[(&str, &str)] = if server.is_postgres() {
+        &[("ISDB_PASSWORD", "dry-s3cret")]
+    } else {
+        &[]
+    };
+    let args = [&["migrate", "--dry-run"][..], &target].concat();
+    let (code, out, err) = run_isdb(dir.path(), &args, pw);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("dry-s3cret") && !err.contains("dry-s3cret"));
+    let last_summary = out
+        .find(&format!("--   {prefix}registry_local2 ("))
+        .expect("a summary line per database");
+    let first_sql = out.find("CREATE ").expect("SQL");
+    assert!(last_summary < first_sql, "the summary comes first:\n{out}");
+    assert!(
+        out.contains(&format!("--   {prefix}identity_db ("))
+            && out.contains("57 table(s) to create"),
+        "{}",
+        &out[..first_sql]
+    );
+    let plan = dir.path().join("plan.sql");
+    std::fs::write(&plan, &out).unwrap();
+    server.run_script(if server.is_postgres() { "postgres" } else { "" }, &plan);
+
+    common::assert_up_to_date(dir.path(), &target);
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_dry_run_runs_as_it_is_in_psql() {
+    let Some(server) = common::postgres("postgres_dry_run_runs_as_it_is_in_psql").await else {
+        return;
+    };
+    dry_run_runs_as_it_is(&server, "pgdryrun").await;
+}
+
+#[tokio::test]
+async fn mysql_dry_run_runs_as_it_is_in_the_mariadb_client() {
+    let Some(server) = common::mysql("mysql_dry_run_runs_as_it_is_in_the_mariadb_client").await
+    else {
+        return;
+    };
+    dry_run_runs_as_it_is(&server, "mydryrun").await;
+}
+
+/// The SQLite dry run runs in the sqlite3 shell.
+#[test]
+fn sqlite_dry_run_runs_as_it_is_in_sqlite3() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run_isdb(dir.path(), &["migrate", "--dry-run"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("-- isdb migrate --dry-run"), "{out}");
+    std::fs::create_dir(dir.path().join("isdb-data")).unwrap();
+    common::sqlite3(dir.path(), ":memory:", &[], &out);
+    common::assert_up_to_date(dir.path(), &[]);
+}
+
+/// A run that fails drops the databases it created (nothing was applied in
+/// them) and keeps the one that was there before. The failure is real: a user
+/// allowed to create and drop databases but not to write rows.
+#[tokio::test]
+async fn a_failed_run_drops_the_databases_it_created() {
+    let Some(server) = common::mysql("a_failed_run_drops_the_databases_it_created").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix("myfail");
+    let user = format!("{prefix}u");
+    server
+        .exec(
+            "",
+            &format!(
+                "CREATE USER '{user}'@'%'; GRANT CREATE, DROP, SELECT ON `{}%`.* TO '{user}'@'%'",
+                prefix.replace('_', "\\_")
+            ),
+        )
+        .await;
+    let existing = format!("{prefix}identity_db");
+    server.create_database(&existing).await;
+    let mut url = url::Url::parse(&server.url).unwrap();
+    url.set_username(&user).unwrap();
+    let (code, out, err) = run_isdb(
+        dir.path(),
+        &[
+            "migrate",
+            "--layout",
+            "split",
+            "--url",
+            url.as_str(),
+            "--db-prefix",
+            &prefix,
+        ],
+        &[],
+    );
+    server.exec("", &format!("DROP USER '{user}'@'%'")).await;
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("command denied"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{prefix}bps_db: dropped the database this run created"
+        )),
+        "{err}"
+    );
+    let mut c = sqlx::MySqlConnection::connect(&server.url).await.unwrap();
+    let left: Vec<String> = sqlx::query_scalar(
+        "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ? ORDER BY 1",
+    )
+    .bind(format!("{}%", prefix.replace('_', "\\_")))
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(
+        left,
+        [existing],
+        "only the database that was there before stays"
+    );
+    common::drop_databases(&server, &prefix).await;
+}
+
+/// `-v` shows the database being created and each statement as it starts,
+/// and says each applied migration once.
+#[test]
+fn verbose_shows_created_databases_and_each_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run_isdb(dir.path(), &["-v", "migrate"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("wso2is: creating the database"), "{err}");
+    assert!(
+        err.contains("wso2is: [1/36] CREATE TABLE REG_CLUSTER_LOCK"),
+        "{err}"
+    );
+    assert_eq!(err.matches("applied registry 5.3.0").count(), 1, "{err}");
 }

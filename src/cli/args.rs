@@ -27,16 +27,22 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write the SQL scripts of every database of a layout, for one dialect.
+    #[command(after_help = super::examples::RENDER)]
     Render(RenderArgs),
     /// Create and migrate every database of a layout (SQLite files under ./isdb-data by default).
+    #[command(after_help = super::examples::MIGRATE)]
     Migrate(MigrateArgs),
     /// Show applied and pending migrations per database (exit 1 when something is pending).
+    #[command(after_help = super::examples::STATUS)]
     Status(StatusArgs),
     /// Compare live databases with the expected schema (exit 1 on any difference).
+    #[command(after_help = super::examples::VERIFY)]
     Verify(VerifyArgs),
     /// Adopt existing databases: record matching migrations as applied, without running DDL.
+    #[command(after_help = super::examples::BASELINE)]
     Baseline(BaselineArgs),
     /// Write (or patch into an IS_HOME) the datasource, registry, user-store and identity settings of every node.
+    #[command(after_help = super::examples::CONFIG)]
     Config(ConfigArgs),
 }
 
@@ -209,6 +215,10 @@ pub struct TargetFlags {
     /// Seconds to wait for another isdb run's migration lock [default: 60].
     #[arg(long)]
     pub lock_timeout: Option<u64>,
+    /// Let a target be the server's own database (postgres, template0/1, mysql,
+    /// information_schema, performance_schema, sys), which isdb otherwise refuses.
+    #[arg(long)]
+    pub allow_system_database: bool,
 }
 
 impl TargetFlags {
@@ -223,6 +233,7 @@ impl TargetFlags {
             mysql_charset: self.mysql_charset.clone(),
             connect_timeout: self.connect_timeout.map(std::time::Duration::from_secs),
             lock_timeout: self.lock_timeout.map(std::time::Duration::from_secs),
+            allow_system_database: self.allow_system_database,
         }
     }
 }
@@ -306,12 +317,16 @@ pub struct RenderArgs {
     /// Prefix for every database name.
     #[arg(long, default_value = "")]
     pub db_prefix: String,
-    /// Output directory; scripts go to OUT/sql/<database>.sql.
+    /// Output directory; scripts go to OUT/sql/<database>.sql. An earlier
+    /// render there is replaced (its scripts this one does not write are removed).
     #[arg(long)]
     pub out: PathBuf,
-    /// Write into an output directory that is not empty.
+    /// Write into an output directory that holds files isdb did not write (they are left alone).
     #[arg(long)]
     pub force: bool,
+    /// Leave isdb's history table out of the scripts (then `isdb baseline` adopts the databases).
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 /// The names `--dialect` accepts: every dialect, and aliases.

@@ -2,6 +2,7 @@
 //! before any work starts, then each subcommand is one library call.
 
 mod args;
+mod examples;
 mod progress;
 
 use std::io::Write;
@@ -18,7 +19,10 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
         Command::Render(a) => {
             let dialect = args::dialect(&a.dialect)?;
             let layout = Layout::new(a.layout.into(), a.nodes, &a.db_prefix)?;
-            let written = crate::render::write_scripts(dialect, &layout, &a.out, a.force)?;
+            let opts = crate::render::ScriptOptions {
+                history: !a.no_history,
+            };
+            let written = crate::render::write_scripts(dialect, &layout, &a.out, a.force, opts)?;
             let mut out = std::io::stdout().lock();
             for p in written {
                 let _ = writeln!(out, "wrote {}", p.display());
@@ -79,15 +83,8 @@ async fn migrate(a: args::MigrateArgs, quiet: bool) -> Result<i32, Error> {
     }
     let plan = crate::migrate::Plan::new(deployment);
     if a.dry_run {
-        let mut out = std::io::stdout().lock();
-        for s in plan.dry_run().await? {
-            let _ = writeln!(out, "-- ==== {} ({})", s.database, s.location);
-            if s.sql.is_empty() {
-                let _ = writeln!(out, "-- up to date, nothing would run\n");
-            } else {
-                let _ = writeln!(out, "{}", s.sql);
-            }
-        }
+        let scripts = plan.dry_run().await?;
+        print_dry_run(&scripts, plan.deployment().backend);
         return Ok(0);
     }
     let report = if quiet {
@@ -110,6 +107,48 @@ async fn migrate(a: args::MigrateArgs, quiet: bool) -> Result<i32, Error> {
     Ok(0)
 }
 
+/// The dry run: a summary per database, then one script that the engine's
+/// client runs as it is (comments, creation, connect lines, statements, history).
+fn print_dry_run(scripts: &[crate::migrate::DryRunScript], backend: crate::migrate::Backend) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "-- isdb migrate --dry-run: what a run would do; nothing has been changed."
+    );
+    for s in scripts {
+        let what = if s.migrations.is_empty() {
+            "up to date, nothing would run".to_string()
+        } else {
+            format!(
+                "{}{} migration(s) ({}), {} table(s) to create, {} statement(s)",
+                if s.create_database {
+                    "create the database; "
+                } else {
+                    ""
+                },
+                s.migrations.len(),
+                s.migrations.join(", "),
+                s.tables,
+                s.statements
+            )
+        };
+        let _ = writeln!(out, "--   {} ({}): {what}", s.database, s.location);
+    }
+    let client = match backend {
+        crate::migrate::Backend::Postgres => "psql -v ON_ERROR_STOP=1 -d postgres -f FILE",
+        crate::migrate::Backend::MySql => "mariadb --user=USER < FILE (or mysql)",
+        crate::migrate::Backend::Sqlite => "sqlite3 -bail < FILE",
+    };
+    let _ = writeln!(
+        out,
+        "-- The SQL below runs as it is, as the user isdb connects as: {client}\n"
+    );
+    for s in scripts.iter().filter(|s| !s.sql.is_empty()) {
+        let _ = writeln!(out, "-- ==== {} ({})", s.database, s.location);
+        let _ = writeln!(out, "{}", s.sql);
+    }
+}
+
 /// `isdb status`.
 async fn status(a: args::StatusArgs) -> Result<i32, Error> {
     let deployment = crate::migrate::resolve(&a.target.to_target_args(), &env)?;
@@ -122,10 +161,10 @@ async fn status(a: args::StatusArgs) -> Result<i32, Error> {
         }
         Format::Text => {
             for d in &report.databases {
-                let state = if d.reachable {
-                    "reachable"
-                } else {
-                    "NOT reachable"
+                let state = match (d.reachable, d.exists) {
+                    (false, _) => "unreachable",
+                    (true, false) => "does not exist yet (isdb migrate creates it)",
+                    (true, true) => "reachable",
                 };
                 let _ = writeln!(out, "{} ({}): {state}", d.database, d.location);
                 if let Some(e) = &d.error {

@@ -85,6 +85,67 @@ pub fn is_missing(d: &Difference) -> bool {
     )
 }
 
+/// The tables of any group of the catalog that `db` holds, upper-cased.
+async fn catalog_tables_present(
+    db: &mut sqlx::AnyConnection,
+    conn: &DbConnection,
+    catalog: &Catalog,
+) -> Result<Vec<String>, Error> {
+    let sql = match conn.backend {
+        Backend::Postgres => {
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema()"
+        }
+        Backend::MySql => {
+            "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+        }
+        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table'",
+    };
+    let names: Vec<String> = sqlx::query_scalar(sql)
+        .fetch_all(&mut *db)
+        .await
+        .map_err(|e| Error::db(format!("cannot list the tables of {}", conn.db.name), e))?;
+    let dialect = conn.backend.dialect();
+    let known: std::collections::BTreeSet<String> = TableGroup::ALL
+        .into_iter()
+        .flat_map(|g| catalog.group(g))
+        .flat_map(|m| m.schema(dialect).tables)
+        .map(|t| t.name.to_ascii_uppercase())
+        .collect();
+    let mut found: Vec<String> = names
+        .into_iter()
+        .map(|n| n.to_ascii_uppercase())
+        .filter(|n| known.contains(n))
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+/// Stops a run, before any DDL, on a database that holds WSO2 tables but no
+/// isdb history (`rows` is the history, `None` without a history table): it
+/// was built outside isdb, and `isdb baseline` is what adopts it. Re-creating
+/// its tables would fail on PostgreSQL and, on MySQL, silently accept tables
+/// that may differ. A history with rows (even failed ones) is isdb's own and resumes.
+pub(super) async fn refuse_unrecorded(
+    db: &mut sqlx::AnyConnection,
+    conn: &DbConnection,
+    catalog: &Catalog,
+    rows: Option<&[HistoryRow]>,
+) -> Result<(), Error> {
+    if rows.is_some_and(|r| !r.is_empty()) {
+        return Ok(());
+    }
+    let tables = catalog_tables_present(db, conn, catalog).await?;
+    if tables.is_empty() {
+        return Ok(());
+    }
+    Err(super::MigrateError::Unrecorded {
+        database: conn.db.name.clone(),
+        count: tables.len(),
+        tables: tables.into_iter().take(3).collect::<Vec<_>>().join(", "),
+    }
+    .into())
+}
+
 /// Opens a driver connection with `opts`, within `conn`'s connect timeout.
 async fn open<O>(conn: &DbConnection, opts: O) -> Result<O::Connection, Error>
 where
@@ -281,22 +342,16 @@ async fn baseline_one(
                     };
                     for earlier in catalog.up_to(*g, Some(&m.version)) {
                         let version = earlier.version.to_string();
-                        if rows.iter().any(|r| r.group == g.name() && r.version == version) {
+                        let row = rows.iter().find(|r| r.group == g.name() && r.version == version);
+                        if row.is_some_and(|r| r.success) {
                             continue;
                         }
-                        let total = render::statements(dialect, &earlier.schema(dialect), runner::render_options(dialect)).len();
-                        let total = i64::try_from(total).unwrap_or(i64::MAX);
-                        let row = HistoryRow {
-                            group: g.name().into(),
-                            version: version.clone(),
-                            checksum: earlier.checksum.clone(),
-                            statements_done: total,
-                            statements_total: total,
-                            success: true,
-                            applied_at: history::now_rfc3339(),
-                            duration_ms: 0,
-                            applied_by: if found.is_some() { "baseline".into() } else { "baseline-drift".into() },
-                        };
+                        // A failed row (a migrate that stopped on these tables) gives way to the adoption.
+                        if row.is_some() {
+                            history::delete(&mut db, conn.backend.hooks(), g.name(), &version).await?;
+                        }
+                        let by = if found.is_some() { "baseline" } else { "baseline-drift" };
+                        let row = render::history_row(dialect, earlier, by);
                         history::insert(&mut db, conn.backend.hooks(), dialect, &row).await?;
                         recorded.push(format!("{g} {version}"));
                     }

@@ -119,6 +119,18 @@ pub enum MigrateError {
     /// Several databases failed; each error is listed.
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
     Several(Vec<Error>),
+    /// The database holds WSO2 tables but no isdb history; nothing was run.
+    #[error(
+        "{database}: holds {count} WSO2 table(s) (e.g. {tables}) but no isdb history: it was built outside isdb (e.g. from WSO2's or `isdb render --no-history`'s scripts). Nothing was changed. Run `isdb baseline` with the same arguments to adopt it (it records what matches and lists what differs), then `isdb migrate`"
+    )]
+    Unrecorded {
+        /// Physical database.
+        database: String,
+        /// How many WSO2 tables it holds.
+        count: usize,
+        /// The first few of them.
+        tables: String,
+    },
 }
 
 /// Something worth telling the operator while a run goes on.

@@ -50,7 +50,17 @@ pub struct DryRunScript {
     pub database: String,
     /// Where it is (no password).
     pub location: String,
-    /// The SQL, as a script for the dialect's client; empty when nothing is pending.
+    /// Whether isdb would create the database.
+    pub create_database: bool,
+    /// The migrations that would run, as `group version`.
+    pub migrations: Vec<String>,
+    /// How many tables those migrations create.
+    pub tables: usize,
+    /// How many statements they run (history bookkeeping not counted).
+    pub statements: usize,
+    /// The SQL, as a script the dialect's client runs as it is: the database's
+    /// creation, a line that connects to it, the statements and the history
+    /// rows migrate would write. Empty when nothing is pending.
     pub sql: String,
 }
 
@@ -74,12 +84,14 @@ pub struct DatabaseStatus {
     pub database: String,
     /// Where it is (no password).
     pub location: String,
-    /// Whether isdb could connect (and the database exists).
+    /// Whether isdb could reach its server (and read the database when it exists).
     pub reachable: bool,
+    /// Whether the database exists (a reachable server without it: everything is pending).
+    pub exists: bool,
     /// Why it is not reachable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Per group.
+    /// Per group; empty when unreachable (nothing is known about it).
     pub groups: Vec<GroupStatus>,
 }
 
@@ -169,6 +181,11 @@ async fn ensure_database(
         {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
+        tracing::info!(
+            "{}: creating the database ({})",
+            conn.db.name,
+            conn.display()
+        );
         return Ok((true, None));
     };
     let mut admin = connect(conn, hooks.maintenance_database()).await?;
@@ -177,13 +194,93 @@ async fn ensure_database(
         .await;
     let _ = admin.close().await;
     match result {
-        Ok(_) => Ok((true, None)),
+        Ok(_) => {
+            tracing::info!(
+                "{}: created the database ({})",
+                conn.db.name,
+                conn.display()
+            );
+            Ok((true, None))
+        }
         Err(e) if hooks.is_duplicate_database(&e) => Ok((false, None)),
         Err(e) => Err(Error::db(
             format!("cannot create database {}", conn.db.name),
             e,
         )),
     }
+}
+
+/// After a failed run in `conn`'s database, which this run created: drops it
+/// when no migration in it is recorded as applied, so a failed run leaves no
+/// empty database behind. It is kept when another runner holds its lock (that
+/// runner is working in it), when anything in it is applied, or when the drop
+/// fails (PostgreSQL refuses while anyone is connected); each case is logged.
+/// Returns `error`, the failure itself.
+async fn drop_created_if_empty(conn: &DbConnection, error: Error) -> Error {
+    if matches!(&error, Error::Migrate(m) if matches!(**m, MigrateError::LockTimeout { .. })) {
+        return error;
+    }
+    let mut once = conn.clone();
+    once.lock_timeout = Duration::ZERO;
+    let Ok(lock) = Lock::acquire(&once, &super::NoProgress, None).await else {
+        tracing::warn!(
+            "{}: keeping the database this run created: another runner holds its lock",
+            conn.db.name
+        );
+        return error;
+    };
+    if let Ok(Some(rows)) = read_history(conn).await
+        && rows.iter().any(|r| r.success)
+    {
+        lock.release().await;
+        return error;
+    }
+    // PostgreSQL drops no database with a session in it, the lock's included.
+    let held = match conn.backend {
+        super::Backend::Postgres => {
+            lock.release().await;
+            None
+        }
+        _ => Some(lock),
+    };
+    let dropped = drop_database(conn).await;
+    if let Some(lock) = held {
+        lock.release().await;
+    }
+    match dropped {
+        Ok(()) => tracing::warn!(
+            "{}: dropped the database this run created, since nothing was applied in it",
+            conn.db.name
+        ),
+        Err(e) => tracing::warn!(
+            "{}: could not drop the empty database this run created: {e}",
+            conn.db.name
+        ),
+    }
+    error
+}
+
+/// Drops `conn`'s database (SQLite: removes its file).
+async fn drop_database(conn: &DbConnection) -> Result<(), Error> {
+    if let Some(path) = &conn.sqlite_path {
+        return match std::fs::remove_file(path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io(path, e)),
+        };
+    }
+    let sql = format!(
+        "DROP DATABASE IF EXISTS {}",
+        conn.backend.dialect().quote_ident(&conn.db.name)
+    );
+    let mut admin = connect(conn, conn.backend.hooks().maintenance_database()).await?;
+    let result = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut admin)
+        .await;
+    let _ = admin.close().await;
+    result
+        .map(|_| ())
+        .map_err(|e| Error::db(format!("cannot drop database {}", conn.db.name), e))
 }
 
 /// A held migration lock. Release it with [`Lock::release`]; if the process
@@ -423,6 +520,20 @@ fn failed(
     .into()
 }
 
+/// `-v` shows each statement as it starts (its first line); `-vv` all of it.
+fn log_statement(conn: &DbConnection, index: usize, total: usize, st: &Statement) {
+    if tracing::enabled!(tracing::Level::TRACE) {
+        tracing::trace!("{}: [{}/{total}]\n{}", conn.db.name, index + 1, st.sql);
+    } else {
+        tracing::debug!(
+            "{}: [{}/{total}] {}",
+            conn.db.name,
+            index + 1,
+            head(&st.sql)
+        );
+    }
+}
+
 /// Applies one migration. Transactional dialects: all statements and the history
 /// row in one transaction. Others: statement by statement with recorded progress.
 async fn apply(
@@ -461,6 +572,7 @@ async fn apply(
             history::delete(&mut tx, hooks, &row.group, &row.version).await?;
         }
         for (i, st) in p.statements.iter().enumerate() {
+            log_statement(conn, i, total, st);
             sqlx::raw_sql(sqlx::AssertSqlSafe(st.sql.clone()))
                 .execute(&mut *tx)
                 .await
@@ -507,6 +619,7 @@ async fn apply(
         step();
     }
     for (i, st) in p.statements.iter().enumerate().skip(start) {
+        log_statement(conn, i, total, st);
         row.statements_done = i64::try_from(i + 1).unwrap_or(i64::MAX);
         if st.kind == StatementKind::Insert {
             // Data is transactional even where DDL is not: the row and its progress commit together.
@@ -547,8 +660,10 @@ async fn migrate_locked(
     let dialect = conn.backend.dialect();
     let mut db = connect(conn, Some(&conn.db.name)).await?;
     let result = async {
+        let rows = history::read(&mut db).await?;
+        super::baseline::refuse_unrecorded(&mut db, conn, catalog, rows.as_deref()).await?;
         history::ensure(&mut db, dialect).await?;
-        let rows = history::read(&mut db).await?.unwrap_or_default();
+        let rows = rows.unwrap_or_default();
         let todo = pending(plan, catalog, conn, &rows)?;
         let statements = todo.iter().map(|p| p.statements.len()).sum();
         progress.event(&Event::DatabaseStarted {
@@ -556,12 +671,12 @@ async fn migrate_locked(
             statements,
         });
         if todo.is_empty() {
-            tracing::info!("{}: up to date, nothing to do", conn.db.name);
+            tracing::trace!("{}: up to date, nothing to do", conn.db.name);
         }
         for p in &todo {
             apply(&mut db, conn, p, progress).await?;
             let name = format!("{} {}", p.migration.group, p.migration.version);
-            tracing::info!(
+            tracing::trace!(
                 "{}: applied {name}{}",
                 conn.db.name,
                 if p.resume.is_some() { " (resumed)" } else { "" }
@@ -597,10 +712,17 @@ async fn migrate_database(
         applied: vec![],
         resumed: vec![],
     };
-    let lock = Lock::acquire(conn, progress, existing).await?;
+    let lock = match Lock::acquire(conn, progress, existing).await {
+        Ok(l) => l,
+        Err(e) if created => return Err(drop_created_if_empty(conn, e).await),
+        Err(e) => return Err(e),
+    };
     let result = migrate_locked(plan, catalog, conn, progress, &mut report).await;
     lock.release().await;
-    result?;
+    match result {
+        Err(e) if created => return Err(drop_created_if_empty(conn, e).await),
+        other => other?,
+    }
     progress.event(&Event::DatabaseFinished {
         database: conn.db.name.clone(),
         applied: report.applied.len(),
@@ -641,18 +763,64 @@ async fn read_history(conn: &DbConnection) -> Result<Option<Vec<HistoryRow>>, Er
     Ok(Some(rows?.unwrap_or_default()))
 }
 
+/// Like [`read_history`], and refuses a database that holds WSO2 tables but no
+/// history, as a run would (see `baseline::refuse_unrecorded`).
+async fn read_history_for_run(
+    conn: &DbConnection,
+    catalog: &Catalog,
+) -> Result<Option<Vec<HistoryRow>>, Error> {
+    let Some(mut db) = open_existing(conn).await? else {
+        return Ok(None);
+    };
+    let result = async {
+        let rows = history::read(&mut db).await?;
+        super::baseline::refuse_unrecorded(&mut db, conn, catalog, rows.as_deref()).await?;
+        Ok(rows.unwrap_or_default())
+    }
+    .await;
+    let _ = db.close().await;
+    result.map(Some)
+}
+
+/// The line that makes the engine's own client continue in `conn`'s database:
+/// psql's `\connect` with the URL isdb uses (never a password), MySQL's
+/// `USE`, the sqlite3 shell's `.open`.
+fn connect_line(conn: &DbConnection) -> String {
+    let dialect = conn.backend.dialect();
+    match (&conn.sqlite_path, conn.backend) {
+        (Some(p), _) => format!(".open '{}'", p.display().to_string().replace('\'', "''")),
+        (None, super::Backend::Postgres) => format!("\\connect {}", conn.display()),
+        (None, _) => format!("USE {};", dialect.quote_ident(&conn.db.name)),
+    }
+}
+
 pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
     let catalog = Catalog::builtin()?;
     let histories: Vec<_> = futures_util::stream::iter(&plan.deployment.databases)
-        .map(read_history)
+        .map(|conn| read_history_for_run(conn, catalog))
         .buffered(plan.parallelism)
         .collect()
         .await;
     let mut out = Vec::new();
     for (conn, history) in plan.deployment.databases.iter().zip(histories) {
         let dialect = conn.backend.dialect();
+        let transactional = dialect.supports_transactional_ddl();
         let rows = history?;
-        let mut sql = String::new();
+        let mut script = DryRunScript {
+            database: conn.db.name.clone(),
+            location: conn.display(),
+            create_database: rows.is_none(),
+            migrations: vec![],
+            tables: 0,
+            statements: 0,
+            sql: String::new(),
+        };
+        let todo = pending(plan, catalog, conn, rows.as_deref().unwrap_or(&[]))?;
+        if todo.is_empty() {
+            out.push(script);
+            continue;
+        }
+        let sql = &mut script.sql;
         if rows.is_none() {
             match conn
                 .backend
@@ -660,20 +828,65 @@ pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
                 .create_database_sql(&dialect.quote_ident(&conn.db.name), &conn.mysql_charset)
             {
                 Some(create) => sql.push_str(&format!(
-                    "-- the database does not exist; isdb would create it:\n{create};\n\n"
+                    "-- the database does not exist; isdb would create it:\n{create};\n"
                 )),
-                None => {
-                    sql.push_str("-- the database file does not exist; isdb would create it\n\n")
-                }
+                None => sql.push_str(
+                    "-- the database file does not exist; isdb would create it (and its directory)\n",
+                ),
             }
         }
-        for p in pending(plan, catalog, conn, rows.as_deref().unwrap_or(&[]))? {
+        sql.push_str(&connect_line(conn));
+        sql.push_str("\n\n");
+        sql.push_str(
+            &render::Script {
+                dialect,
+                header: vec![format!("isdb's history table ({})", super::HISTORY_TABLE)],
+                statements: &render::history_table_statements(dialect, true),
+            }
+            .to_string(),
+        );
+        for p in todo {
+            // Transactional dialects redo a half-applied migration whole, as migrate does.
             let done = p
                 .resume
                 .as_ref()
+                .filter(|_| !transactional)
                 .map(|r| usize::try_from(r.statements_done).unwrap_or(0))
                 .unwrap_or(0);
             let remaining = &p.statements[done.min(p.statements.len())..];
+            script
+                .migrations
+                .push(format!("{} {}", p.migration.group, p.migration.version));
+            script.statements += remaining.len();
+            script.tables += remaining
+                .iter()
+                .filter(|s| s.kind == StatementKind::CreateTable)
+                .count();
+            let mut stmts = Vec::new();
+            if transactional {
+                stmts.push(Statement {
+                    kind: StatementKind::Insert,
+                    sql: "BEGIN".into(),
+                });
+            }
+            if p.resume.is_some() {
+                stmts.push(render::history_delete(
+                    dialect,
+                    p.migration.group.name(),
+                    &p.migration.version.to_string(),
+                ));
+            }
+            stmts.extend_from_slice(remaining);
+            stmts.push(render::history_insert(
+                dialect,
+                &render::history_row(dialect, p.migration, "migrate --dry-run"),
+            ));
+            if transactional {
+                stmts.push(Statement {
+                    kind: StatementKind::Insert,
+                    sql: "COMMIT".into(),
+                });
+            }
             sql.push_str(
                 &render::Script {
                     dialect,
@@ -687,16 +900,12 @@ pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
                             String::new()
                         }
                     )],
-                    statements: remaining,
+                    statements: &stmts,
                 }
                 .to_string(),
             );
         }
-        out.push(DryRunScript {
-            database: conn.db.name.clone(),
-            location: conn.display(),
-            sql,
-        });
+        out.push(script);
     }
     Ok(out)
 }
@@ -704,25 +913,26 @@ pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
 pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
     let catalog = Catalog::builtin()?;
     let histories: Vec<_> = futures_util::stream::iter(&plan.deployment.databases)
-        .map(read_history)
+        .map(|conn| read_history_for_run(conn, catalog))
         .buffered(plan.parallelism)
         .collect()
         .await;
     let mut databases = Vec::new();
     for (conn, history) in plan.deployment.databases.iter().zip(histories) {
-        let (reachable, error, rows) = match history {
-            Ok(Some(rows)) => (true, None, rows),
-            Ok(None) => (
-                false,
-                Some("the database does not exist".to_string()),
-                vec![],
-            ),
-            Err(e) => (false, Some(e.to_string()), vec![]),
+        let (reachable, exists, error, rows) = match history {
+            Ok(Some(rows)) => (true, true, None, rows),
+            Ok(None) => (true, false, None, vec![]),
+            // Built outside isdb: everything is pending for isdb, and the message says what to do.
+            Err(Error::Migrate(m)) if matches!(*m, MigrateError::Unrecorded { .. }) => {
+                (true, true, Some(m.to_string()), vec![])
+            }
+            Err(e) => (false, false, Some(e.to_string()), vec![]),
         };
         let groups = conn
             .db
             .groups()
             .into_iter()
+            .filter(|_| reachable)
             .map(|g| {
                 let mut s = GroupStatus {
                     group: g.name().into(),
@@ -745,6 +955,7 @@ pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
             database: conn.db.name.clone(),
             location: conn.display(),
             reachable,
+            exists,
             error,
             groups,
         });

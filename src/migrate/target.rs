@@ -59,6 +59,9 @@ pub struct TargetArgs {
     pub connect_timeout: Option<Duration>,
     /// `--lock-timeout`.
     pub lock_timeout: Option<Duration>,
+    /// `--allow-system-database`: let a target be a server's own database
+    /// (`postgres`, `mysql`, ...), which isdb otherwise refuses.
+    pub allow_system_database: bool,
 }
 
 /// The `isdb.toml` file.
@@ -542,6 +545,54 @@ pub fn resolve_servers(args: &TargetArgs) -> Result<(Layout, Vec<ServerTarget>),
     Ok((layout, out))
 }
 
+/// The databases a server keeps for itself: never a place for WSO2's tables.
+fn is_system_database(backend: Backend, name: &str) -> bool {
+    let names: &[&str] = match backend {
+        Backend::Postgres => &["postgres", "template0", "template1"],
+        Backend::MySql => &["mysql", "information_schema", "performance_schema", "sys"],
+        Backend::Sqlite => &[],
+    };
+    names.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// Refuses, before anything is sent anywhere, database names that would
+/// install into a server's own database or that the engine would not keep as
+/// written: PostgreSQL folds an unquoted name to lower case, so a name with
+/// upper-case letters would be created under one name and reached under another.
+fn check_database_names(
+    backend: Backend,
+    layout: &Layout,
+    allow_system: bool,
+) -> Result<(), Error> {
+    for db in &layout.databases {
+        if !allow_system && is_system_database(backend, &db.name) {
+            return Err(Error::Usage(format!(
+                "`{}` is a system database of the server; isdb does not install WSO2's tables into it. Name a database of your own (merged: the URL's database, e.g. .../wso2is; split: a server URL ending in `/`), or pass --allow-system-database if you really mean it",
+                db.name
+            )));
+        }
+        if backend == Backend::Postgres && db.name.chars().any(|c| c.is_ascii_uppercase()) {
+            return Err(Error::Usage(format!(
+                "database name `{}` has upper-case letters; PostgreSQL folds unquoted names to lower case, so clients and DBAs would reach a different database: use lower case (`{}`, e.g. in --db-prefix)",
+                db.name,
+                db.name.to_ascii_lowercase()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// With the merged layout a URL that names a database is that database, so a
+/// prefix would be silently ignored: the two together are refused.
+fn refuse_prefix_beside_url_database(db: &str, prefix: &str) -> Result<(), Error> {
+    if prefix.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "the --url names database `{db}` and a --db-prefix `{prefix}` is given: with the merged layout the URL's database is used as it is and the prefix would be ignored. Drop the prefix, or end the URL with `/` (the database is then `{prefix}wso2is`), or use --layout split"
+    )))
+}
+
 /// Resolves flags, config file and environment into a [`Deployment`].
 /// `env` looks up environment variables (injectable for tests).
 pub fn resolve(
@@ -604,6 +655,7 @@ pub fn resolve(
             let db = u.path().trim_start_matches('/');
             if !db.is_empty() {
                 validate_identifier(db, "database name in --url")?;
+                refuse_prefix_beside_url_database(db, &prefix)?;
                 for l in LogicalDb::all(nodes) {
                     mapping.entry(l).or_insert_with(|| db.to_string());
                 }
@@ -611,6 +663,7 @@ pub fn resolve(
         }
     }
     let layout = Layout::with_mapping(kind, nodes, &prefix, &mapping)?;
+    check_database_names(backend, &layout, args.allow_system_database)?;
 
     let global_password = env("ISDB_PASSWORD").map(Secret::new);
     let mut databases = Vec::new();
@@ -795,6 +848,79 @@ mod tests {
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn system_databases_are_refused_unless_allowed() {
+        for url in [
+            "postgres://h/postgres",
+            "postgres://h/template1",
+            "mysql://h/mysql",
+            "mysql://h/INFORMATION_SCHEMA",
+            "mariadb://h/sys",
+        ] {
+            let args = TargetArgs {
+                url: Some(url.into()),
+                ..Default::default()
+            };
+            let e = resolve(&args, &no_env).unwrap_err();
+            assert!(e.to_string().contains("is a system database"), "{url}: {e}");
+            assert_eq!(e.exit_code(), 2);
+            let allowed = TargetArgs {
+                allow_system_database: true,
+                ..args
+            };
+            assert!(resolve(&allowed, &no_env).is_ok(), "{url}");
+        }
+        // A server URL for split, or a database of one's own, is fine.
+        for (url, layout) in [
+            ("postgres://h/postgres", LayoutKind::Split),
+            ("mysql://h/wso2", LayoutKind::Merged),
+        ] {
+            let args = TargetArgs {
+                url: Some(url.into()),
+                layout: Some(layout),
+                ..Default::default()
+            };
+            assert!(resolve(&args, &no_env).is_ok(), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_prefix_beside_a_merged_urls_database_is_refused() {
+        let args = TargetArgs {
+            url: Some("postgres://h/idp".into()),
+            db_prefix: Some("nc_".into()),
+            ..Default::default()
+        };
+        let e = resolve(&args, &no_env).unwrap_err();
+        assert!(e.to_string().contains("the prefix would be ignored"), "{e}");
+        let server = TargetArgs {
+            url: Some("postgres://h/".into()),
+            ..args
+        };
+        let d = resolve(&server, &no_env).unwrap();
+        assert_eq!(d.layout.databases[0].name, "nc_wso2is");
+    }
+
+    #[test]
+    fn upper_case_names_are_refused_on_postgres_only() {
+        let pg = TargetArgs {
+            url: Some("postgres://h/".into()),
+            layout: Some(LayoutKind::Split),
+            db_prefix: Some("Prod_".into()),
+            ..Default::default()
+        };
+        let e = resolve(&pg, &no_env).unwrap_err();
+        assert!(e.to_string().contains("`prod_wso2_user_db`"), "{e}");
+        let my = TargetArgs {
+            url: Some("mysql://h/".into()),
+            ..pg
+        };
+        assert_eq!(
+            resolve(&my, &no_env).unwrap().databases[0].db.name,
+            "Prod_wso2_user_db"
+        );
     }
 
     #[test]

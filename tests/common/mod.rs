@@ -2,8 +2,10 @@
 //!
 //! A server comes from `ISDB_TEST_POSTGRES_URL` / `ISDB_TEST_MYSQL_URL` when set
 //! (CI sets both to the servers on its machine); otherwise from a testcontainers
-//! container when a Docker daemon answers; otherwise the test prints one
-//! `skipped: …` line saying why, and returns.
+//! container when a Docker daemon answers; otherwise the test FAILS, saying
+//! which variable to set — unless `ISDB_TEST_ALLOW_SKIP=1` is set, when it
+//! prints one `skipped: …` line and returns (for a machine with no server,
+//! knowing that those tests then test nothing).
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -71,6 +73,49 @@ impl Server {
             sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
             let _ = c.close().await;
         }
+    }
+
+    /// The single integer `sql` returns in database `db`.
+    pub async fn query_i64(&self, db: &str, sql: &str) -> i64 {
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
+        if self.is_postgres() {
+            let mut c = sqlx::PgConnection::connect(&self.db_url(db)).await.unwrap();
+            let n = sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap();
+            let _ = c.close().await;
+            n
+        } else {
+            let mut c = sqlx::MySqlConnection::connect(&self.db_url(db))
+                .await
+                .unwrap();
+            let n = sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap();
+            let _ = c.close().await;
+            n
+        }
+    }
+
+    /// isdb's history rows in database `db`, each as one line of its
+    /// group, version, checksum, dialect, statements done and total, success
+    /// (what must not depend on who recorded it), sorted.
+    pub async fn history_lines(&self, db: &str) -> Vec<String> {
+        let cols =
+            "TABLE_GROUP, VERSION, CHECKSUM, DIALECT, STATEMENTS_DONE, STATEMENTS_TOTAL, SUCCESS";
+        let sql = if self.is_postgres() {
+            format!("SELECT CONCAT_WS(' ', {cols}) FROM ISDB_SCHEMA_HISTORY")
+        } else {
+            format!("SELECT CAST(CONCAT_WS(' ', {cols}) AS CHAR) FROM ISDB_SCHEMA_HISTORY")
+        };
+        let sql = sqlx::AssertSqlSafe(sql);
+        let mut lines: Vec<String> = if self.is_postgres() {
+            let mut c = sqlx::PgConnection::connect(&self.db_url(db)).await.unwrap();
+            sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+        } else {
+            let mut c = sqlx::MySqlConnection::connect(&self.db_url(db))
+                .await
+                .unwrap();
+            sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+        };
+        lines.sort();
+        lines
     }
 
     /// Runs a script file in database `db` with the vendor's own client
@@ -162,7 +207,28 @@ async fn from_env(var: &str) -> Option<Server> {
     Some(at(&url).await)
 }
 
-/// PostgreSQL for this test, or `None` after printing why it is skipped.
+/// What a live test does when it has no server: fail, or with
+/// `ISDB_TEST_ALLOW_SKIP=1` say so and return `None`.
+fn no_server(test: &str, var: &str, cause: &dyn std::fmt::Display) -> Option<Server> {
+    missing(
+        &format!("{test}: {var} is not set and no Docker daemon answered ({cause})"),
+        &format!("set {var} to a server URL (see the README's test command)"),
+    );
+    None
+}
+
+/// A test's requirement is missing: with `ISDB_TEST_ALLOW_SKIP=1` prints one
+/// `skipped: WHY` line and returns (the caller then returns); otherwise fails
+/// the test, saying `how` to provide it.
+pub fn missing(why: &str, how: &str) {
+    if std::env::var("ISDB_TEST_ALLOW_SKIP").is_ok_and(|v| v == "1") {
+        println!("skipped: {why}");
+        return;
+    }
+    panic!("{why}.\nTo run it, {how}; to skip it knowingly, set ISDB_TEST_ALLOW_SKIP=1.");
+}
+
+/// PostgreSQL for this test; without one, see [`no_server`].
 pub async fn postgres(test: &str) -> Option<Server> {
     if let Some(server) = from_env("ISDB_TEST_POSTGRES_URL").await {
         return Some(server);
@@ -177,16 +243,11 @@ pub async fn postgres(test: &str) -> Option<Server> {
                 _my: None,
             })
         }
-        Err(e) => {
-            println!(
-                "skipped: {test}: ISDB_TEST_POSTGRES_URL is not set and no Docker daemon answered ({e})"
-            );
-            None
-        }
+        Err(e) => no_server(test, "ISDB_TEST_POSTGRES_URL", &e),
     }
 }
 
-/// MySQL/MariaDB for this test, or `None` after printing why it is skipped.
+/// MySQL/MariaDB for this test; without one, see [`no_server`].
 pub async fn mysql(test: &str) -> Option<Server> {
     if let Some(server) = from_env("ISDB_TEST_MYSQL_URL").await {
         return Some(server);
@@ -201,12 +262,7 @@ pub async fn mysql(test: &str) -> Option<Server> {
                 _my: Some(c),
             })
         }
-        Err(e) => {
-            println!(
-                "skipped: {test}: ISDB_TEST_MYSQL_URL is not set and no Docker daemon answered ({e})"
-            );
-            None
-        }
+        Err(e) => no_server(test, "ISDB_TEST_MYSQL_URL", &e),
     }
 }
 
@@ -322,4 +378,62 @@ pub fn run_isdb(
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Runs isdb with `cmd` then `target` in `dir`.
+pub fn run_with(dir: &std::path::Path, cmd: &[&str], target: &[&str]) -> (i32, String, String) {
+    run_isdb(dir, &[cmd, target].concat(), &[])
+}
+
+/// isdb knows the databases `target` names as fully migrated: `status` exits
+/// 0, `migrate` applies nothing and `verify` finds them clean.
+pub fn assert_up_to_date(dir: &std::path::Path, target: &[&str]) {
+    let (code, out, err) = run_with(dir, &["status"], target);
+    assert_eq!(code, 0, "status: nothing may be pending: {out}{err}");
+    let (code, out, err) = run_with(dir, &["migrate"], target);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("already up to date; nothing applied"),
+        "migrate must be a no-op: {out}"
+    );
+    let (code, out, err) = run_with(dir, &["verify"], target);
+    assert_eq!(code, 0, "verify: {out}{err}");
+}
+
+/// `isdb baseline` records `n` migrations as applied, then isdb finds every
+/// database up to date (see [`assert_up_to_date`]).
+pub fn assert_baseline_adopts(dir: &std::path::Path, target: &[&str], n: usize) {
+    let (code, out, err) = run_with(dir, &["baseline"], target);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.matches("as applied (no DDL run)").count(), n, "{out}");
+    assert_up_to_date(dir, target);
+}
+
+/// Runs the `sqlite3` shell in `dir` on database file `db` with `args`,
+/// feeding it `stdin`; fails the test when it fails. Returns its output.
+pub fn sqlite3(dir: &std::path::Path, db: &str, args: &[&str], stdin: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("sqlite3")
+        .current_dir(dir)
+        .arg("-bail")
+        .arg(db)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sqlite3 runs (apt-get install sqlite3)");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("sqlite3 reads its input");
+    let out = child.wait_with_output().expect("sqlite3 finishes");
+    assert!(
+        out.status.success(),
+        "sqlite3 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }

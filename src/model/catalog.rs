@@ -125,9 +125,6 @@ struct SeedDef {
     #[serde(default)]
     columns: Option<Vec<String>>,
     values: Vec<DefaultValue>,
-    /// The dialects whose script inserts the row (`None`: all that have the table).
-    #[serde(default)]
-    only_in: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -539,7 +536,7 @@ impl Migration {
             .def
             .seeds
             .iter()
-            .filter(|s| tables.iter().any(|t| t.name == s.table) && included(&s.only_in))
+            .filter(|s| tables.iter().any(|t| t.name == s.table))
             .map(|s| SeedRow {
                 table: s.table.clone(),
                 columns: s.columns.clone().unwrap_or_default(),
@@ -733,18 +730,23 @@ mod tests {
     }
 
     #[test]
-    fn seeds_name_their_columns_and_dialects() {
+    fn seeds_name_their_columns() {
         let base = format!(
-            "{T}[[table]]\nname = \"T\"\ncolumns = [{{ name = \"ID\", type = \"integer\", identity = true }}, {{ name = \"N\", type = \"varchar(9)\" }}]\nprimary_key = [\"ID\"]\n[[seed]]\ntable = \"T\"\ncolumns = [\"N\"]\nvalues = [\"x\"]\nonly_in = [\"mysql\"]\n"
+            "{T}[[table]]\nname = \"T\"\ncolumns = [{{ name = \"ID\", type = \"integer\", identity = true }}, {{ name = \"N\", type = \"varchar(9)\" }}]\nprimary_key = [\"ID\"]\n[[seed]]\ntable = \"T\"\ncolumns = [\"N\"]\nvalues = [\"x\"]\n"
         );
         let m = Migration::parse(TableGroup::Metrics, "1.0", &base, "").unwrap();
         let my = m.schema(crate::dialect::by_name("mysql").unwrap());
         assert_eq!(my.seeds.len(), 1);
         assert_eq!(my.seeds[0].columns, ["N"]);
+        let sql = crate::render::statements(
+            crate::dialect::by_name("postgres").unwrap(),
+            &m.schema(crate::dialect::by_name("postgres").unwrap()),
+            Default::default(),
+        );
         assert!(
-            m.schema(crate::dialect::by_name("postgres").unwrap())
-                .seeds
-                .is_empty()
+            sql.iter()
+                .any(|s| s.sql == "INSERT INTO T (N) VALUES ('x')"),
+            "{sql:?}"
         );
         let unknown = base.replace("columns = [\"N\"]", "columns = [\"Q\"]");
         let e = Migration::parse(TableGroup::Metrics, "1.0", &unknown, "").unwrap_err();

@@ -221,6 +221,39 @@ pub fn differences(d: &dyn Dialect, ours: &Schema, facts: &Value) -> BTreeSet<St
     out
 }
 
+/// The defects the facts' parser found in the official script (`parser_warnings`),
+/// without line numbers, so each must be acknowledged in a deviation list:
+/// isdb renders what the script means, and the list says why.
+pub fn script_warnings(facts: &Value) -> BTreeSet<String> {
+    facts["parser_warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|w| format!("official script: {}", without_line_numbers(w)))
+        .collect()
+}
+
+/// `w` without " (line N)" and " at line N", which move from release to release.
+fn without_line_numbers(w: &str) -> String {
+    let mut s = w.to_string();
+    for (open, close) in [(" (line ", ")"), (" at line ", "")] {
+        while let Some(i) = s.find(open) {
+            let start = i + open.len();
+            let digits = s[start..].chars().take_while(char::is_ascii_digit).count();
+            if digits == 0 {
+                break;
+            }
+            let mut end = start + digits;
+            if s[end..].starts_with(close) {
+                end += close.len();
+            }
+            s.replace_range(i..end, "");
+        }
+    }
+    s
+}
+
 /// Sequences and triggers by name, and which sequence feeds each generated column.
 fn key_generators(d: &dyn Dialect, ours: &Schema, facts: &Value, out: &mut BTreeSet<String>) {
     let style = d.identity_style();

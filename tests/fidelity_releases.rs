@@ -389,3 +389,103 @@ fn every_snapshot_renders_in_every_dialect_with_names_the_dialect_accepts() {
         }
     }
 }
+
+/// The schema of every group in force at `release`, resolved for `d` (one database
+/// holding them all, as a merged layout would).
+fn release_schema(release: &str, d: &dyn Dialect) -> isdb::model::Schema {
+    GROUPS
+        .iter()
+        .filter_map(|g| in_force(*g, release))
+        .map(|m| m.schema(d))
+        .collect()
+}
+
+#[test]
+fn every_release_script_splits_back_into_its_statements_in_every_dialect() {
+    for release in RELEASES {
+        for d in dialect::all() {
+            let statements =
+                isdb::render::statements(d, &release_schema(release, d), Default::default());
+            let text = isdb::render::Script {
+                dialect: d,
+                header: vec![format!("IS {release}")],
+                statements: &statements,
+            }
+            .to_string();
+            let split = isdb::render::split_script(d.script_style(), &text);
+            assert_eq!(
+                split.len(),
+                statements.len(),
+                "{release} {}: the script splits into another number of statements",
+                d.name()
+            );
+        }
+    }
+}
+
+const H2_JAR: &str = "/usr/share/java/h2.jar";
+
+/// Runs `args` of H2's tools through java and returns stdout.
+fn h2(args: &[&str]) -> String {
+    let out = std::process::Command::new("java")
+        .args(["-cp", H2_JAR])
+        .args(args)
+        .output()
+        .expect("java runs (H2 tests need java and libh2-java)");
+    assert!(
+        out.status.success(),
+        "java {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn every_release_runs_on_h2_through_runscript() {
+    assert!(
+        std::path::Path::new(H2_JAR).exists(),
+        "{H2_JAR} is missing (apt-get install libh2-java)"
+    );
+    let d = dialect::by_name("h2").expect("built-in dialect");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for release in RELEASES {
+        let schema = release_schema(release, d);
+        let statements = isdb::render::statements(d, &schema, Default::default());
+        let script = tmp.path().join(format!("{release}.sql"));
+        let text = isdb::render::Script {
+            dialect: d,
+            header: vec![format!("IS {release}")],
+            statements: &statements,
+        }
+        .to_string();
+        std::fs::write(&script, text).expect("script written");
+        let url = format!("jdbc:h2:{}", tmp.path().join(release).display());
+        let script = script.display().to_string();
+        h2(&[
+            "org.h2.tools.RunScript",
+            "-url",
+            &url,
+            "-user",
+            "sa",
+            "-script",
+            &script,
+        ]);
+        let out = h2(&[
+            "org.h2.tools.Shell",
+            "-url",
+            &url,
+            "-user",
+            "sa",
+            "-sql",
+            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = 'PUBLIC'; \
+             SELECT COUNT(DISTINCT TABLE_NAME) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = 'PUBLIC'",
+        ]);
+        let counts: Vec<usize> = out.lines().filter_map(|l| l.trim().parse().ok()).collect();
+        let columns: usize = schema.tables.iter().map(|t| t.columns.len()).sum();
+        assert_eq!(
+            counts,
+            [columns, schema.tables.len()],
+            "{release}: columns and tables in H2\n{out}"
+        );
+    }
+}

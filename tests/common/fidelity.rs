@@ -126,11 +126,13 @@ pub fn differences(d: &dyn Dialect, ours: &Schema, facts: &Value) -> BTreeSet<St
                 let as_bool = c.ty == ColumnType::Boolean;
                 let f_default = fc["default"]
                     .as_str()
-                    .and_then(|s| DefaultValue::parse_sql(s, as_bool));
+                    .and_then(|s| DefaultValue::parse_sql(s, as_bool))
+                    .map(|v| numeric_default(c.ty, v));
                 let o_default = c
                     .default
                     .as_ref()
-                    .and_then(|v| DefaultValue::parse_sql(&d.literal(v), as_bool));
+                    .and_then(|v| DefaultValue::parse_sql(&d.literal(v), as_bool))
+                    .map(|v| numeric_default(c.ty, v));
                 if f_default != o_default {
                     out.insert(format!(
                         "{tname}.{cname}: default {o_default:?}, official {f_default:?}"
@@ -219,6 +221,21 @@ pub fn differences(d: &dyn Dialect, ours: &Schema, facts: &Value) -> BTreeSet<St
     key_generators(d, ours, facts, &mut out);
     seed_rows(d, ours, facts, &mut out);
     out
+}
+
+/// A quoted whole number as the default of an integer column (`DEFAULT '-1234'`,
+/// as the consent scripts write it) is that number: every RDBMS stores it so.
+fn numeric_default(ty: ColumnType, v: DefaultValue) -> DefaultValue {
+    let integer = matches!(
+        ty,
+        ColumnType::TinyInt | ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt
+    );
+    match v {
+        DefaultValue::Str(s) if integer => {
+            s.parse().map_or(DefaultValue::Str(s), DefaultValue::Int)
+        }
+        other => other,
+    }
 }
 
 /// The defects the facts' parser found in the official script (`parser_warnings`),

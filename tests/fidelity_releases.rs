@@ -1,13 +1,17 @@
-//! The snapshots of IS 5.4.0 … 5.11.0 held to WSO2's facts.
+//! The snapshots of IS 5.4.0 … 5.11.0 held to WSO2's facts and run for real.
 //!
 //! For every release, group and dialect that `tests/facts/wso2is-<release>/`
 //! has facts for, the group's snapshot in force at that release (its newest
 //! `migrations/<group>/<version>.toml` not after the release) resolved for the
 //! dialect equals the official schema, except for the differences listed with
-//! a reason in `migrations/DEVIATIONS-releases.toml`; so must every defect the
-//! facts record in an official script. An unlisted difference
-//! fails, and so does a listed one that no longer occurs. Every snapshot also
-//! runs for real on SQLite and reads back equal to the model.
+//! a reason in `migrations/DEVIATIONS-releases.toml`, which must also name
+//! every defect the facts record in an official script. An unlisted difference
+//! fails, and so does a listed one that no longer occurs.
+//!
+//! Every release (all its groups in one database) is built on PostgreSQL and
+//! MariaDB with the vendor's client and on SQLite, and read back equal to the
+//! model; its H2 script runs through H2's RunScript; every dialect's script
+//! splits back into its statements.
 
 mod common;
 #[path = "common/fidelity.rs"]

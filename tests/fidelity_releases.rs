@@ -405,22 +405,35 @@ fn release_schema(release: &str, d: &dyn Dialect) -> isdb::model::Schema {
         .collect()
 }
 
+/// The script of `release` for `d` (every group in one database) and how many
+/// statements it holds.
+fn release_script(release: &str, d: &dyn Dialect) -> (String, usize) {
+    let statements = isdb::render::statements(d, &release_schema(release, d), Default::default());
+    let text = isdb::render::Script {
+        dialect: d,
+        header: vec![format!("IS {release}")],
+        statements: &statements,
+    }
+    .to_string();
+    (text, statements.len())
+}
+
+/// [`release_script`] written to `dir/<release>.sql`.
+fn write_release_script(dir: &std::path::Path, release: &str, d: &dyn Dialect) -> PathBuf {
+    let path = dir.join(format!("{release}.sql"));
+    std::fs::write(&path, release_script(release, d).0).expect("script written");
+    path
+}
+
 #[test]
 fn every_release_script_splits_back_into_its_statements_in_every_dialect() {
     for release in RELEASES {
         for d in dialect::all() {
-            let statements =
-                isdb::render::statements(d, &release_schema(release, d), Default::default());
-            let text = isdb::render::Script {
-                dialect: d,
-                header: vec![format!("IS {release}")],
-                statements: &statements,
-            }
-            .to_string();
+            let (text, statements) = release_script(release, d);
             let split = isdb::render::split_script(d.script_style(), &text);
             assert_eq!(
                 split.len(),
-                statements.len(),
+                statements,
                 "{release} {}: the script splits into another number of statements",
                 d.name()
             );
@@ -455,15 +468,7 @@ fn every_release_runs_on_h2_through_runscript() {
     let tmp = tempfile::tempdir().expect("temp dir");
     for release in RELEASES {
         let schema = release_schema(release, d);
-        let statements = isdb::render::statements(d, &schema, Default::default());
-        let script = tmp.path().join(format!("{release}.sql"));
-        let text = isdb::render::Script {
-            dialect: d,
-            header: vec![format!("IS {release}")],
-            statements: &statements,
-        }
-        .to_string();
-        std::fs::write(&script, text).expect("script written");
+        let script = write_release_script(tmp.path(), release, d);
         let url = format!("jdbc:h2:{}", tmp.path().join(release).display());
         let script = script.display().to_string();
         h2(&[
@@ -504,15 +509,7 @@ async fn every_release_builds_on(server: &common::Server, tag: &str) {
     for release in RELEASES {
         let db = format!("{prefix}{}", release.replace('.', "_"));
         let schema = release_schema(release, d);
-        let statements = isdb::render::statements(d, &schema, Default::default());
-        let script = tmp.path().join(format!("{release}.sql"));
-        let text = isdb::render::Script {
-            dialect: d,
-            header: vec![format!("IS {release}")],
-            statements: &statements,
-        }
-        .to_string();
-        std::fs::write(&script, text).expect("script written");
+        let script = write_release_script(tmp.path(), release, d);
         server.create_database(&db).await;
         server.run_script(&db, &script);
         let found = isdb::diff::diff(d, &schema, &server.inspect(&db).await);

@@ -25,6 +25,12 @@ pub enum TableGroup {
     Metrics,
     /// ODE_*, STORE_*, HT_*, ATTACHMENT tables (carbon-business-process).
     Bps,
+    /// CM_* tables (carbon-consent-management, IS 5.5.0 and later). Not in
+    /// [`TableGroup::ALL`] yet: its snapshots exist, the runner does not apply them.
+    Consent,
+    /// UMA tables (identity-oauth-uma, IS 5.6.0 and later). Not in
+    /// [`TableGroup::ALL`] yet: its snapshots exist, the runner does not apply them.
+    Uma,
 }
 
 impl TableGroup {
@@ -45,6 +51,8 @@ impl TableGroup {
             TableGroup::Identity => "identity",
             TableGroup::Metrics => "metrics",
             TableGroup::Bps => "bps",
+            TableGroup::Consent => "consent",
+            TableGroup::Uma => "uma",
         }
     }
 }

@@ -124,10 +124,20 @@ pub fn statements(dialect: &dyn Dialect, schema: &Schema, opts: RenderOptions) -
     }
     for seed in &schema.seeds {
         let values: Vec<String> = seed.values.iter().map(|v| dialect.literal(v)).collect();
+        let columns = if seed.columns.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = seed
+                .columns
+                .iter()
+                .map(|c| dialect.object_name(c))
+                .collect();
+            format!(" ({})", names.join(", "))
+        };
         out.push(Statement {
             kind: StatementKind::Insert,
             sql: format!(
-                "INSERT INTO {} VALUES ({})",
+                "INSERT INTO {}{columns} VALUES ({})",
                 dialect.object_name(&seed.table),
                 values.join(", ")
             ),

@@ -76,6 +76,9 @@ struct GroupFile {
 #[serde(deny_unknown_fields)]
 struct TableDef {
     name: String,
+    /// The table's name in the group's previous snapshot, when this release renamed it.
+    #[serde(default)]
+    renamed_from: Option<String>,
     #[serde(default)]
     only_in: Option<Vec<String>>,
     columns: Vec<ColumnDef>,
@@ -109,12 +112,18 @@ struct ColumnDef {
     identity: bool,
     #[serde(default)]
     only_in: Option<Vec<String>>,
+    /// The column's name in the group's previous snapshot, when this release renamed it.
+    #[serde(default)]
+    renamed_from: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SeedDef {
     table: String,
+    /// The columns `values` are for, when not every column in table order.
+    #[serde(default)]
+    columns: Option<Vec<String>>,
     values: Vec<DefaultValue>,
 }
 
@@ -288,7 +297,25 @@ impl Migration {
         }
         for s in &self.def.seeds {
             check(&s.table, "seed table")?;
+            if let Some(cols) = &s.columns {
+                let table = self.def.tables.iter().find(|t| t.name == s.table);
+                for c in cols {
+                    check(c, "seed column")?;
+                    if !table.is_some_and(|t| t.columns.iter().any(|x| &x.name == c)) {
+                        return Err(format!("seed for `{}` names unknown column `{c}`", s.table));
+                    }
+                }
+                if cols.len() != s.values.len() {
+                    return Err(format!(
+                        "seed for `{}` has {} columns but {} values",
+                        s.table,
+                        cols.len(),
+                        s.values.len()
+                    ));
+                }
+            }
         }
+        self.validate_renames()?;
         for p in self.patches.values() {
             for t in p.tables.values() {
                 check_constraints(
@@ -333,6 +360,90 @@ impl Migration {
             }
         }
         Ok(())
+    }
+
+    /// `renamed_from` names a plain identifier other than the object's own
+    /// name, and no two objects of one scope claim the same old name.
+    fn validate_renames(&self) -> Result<(), String> {
+        let check = |name: &str, what: &str| {
+            crate::ident::validate_identifier(name, what).map_err(|e| e.to_string())
+        };
+        let mut old_tables = std::collections::BTreeSet::new();
+        for t in &self.def.tables {
+            if let Some(from) = &t.renamed_from {
+                check(from, "renamed_from table")?;
+                if from == &t.name || !old_tables.insert(from.as_str()) {
+                    return Err(format!(
+                        "table `{}`: renamed_from `{from}` is its own name or claimed twice",
+                        t.name
+                    ));
+                }
+                // The old name may stay in use only in other dialects (e.g. Oracle's shortened name).
+                let disjoint = |other: &TableDef| match (&t.only_in, &other.only_in) {
+                    (Some(a), Some(b)) => !a.iter().any(|d| b.contains(d)),
+                    _ => false,
+                };
+                if let Some(other) = self.def.tables.iter().find(|x| &x.name == from)
+                    && !disjoint(other)
+                {
+                    return Err(format!(
+                        "table `{}`: renamed_from `{from}`, but `{from}` is still a table in the same dialects",
+                        t.name
+                    ));
+                }
+            }
+            let mut old_columns = std::collections::BTreeSet::new();
+            for c in &t.columns {
+                if let Some(from) = &c.renamed_from {
+                    check(from, "renamed_from column")?;
+                    if from == &c.name || !old_columns.insert(from.as_str()) {
+                        return Err(format!(
+                            "column `{}.{}`: renamed_from `{from}` is its own name or claimed twice",
+                            t.name, c.name
+                        ));
+                    }
+                    // An old name still in use must belong to a column that was renamed itself (a chain).
+                    let reused = t.columns.iter().find(|x| &x.name == from);
+                    if reused.is_some_and(|x| x.renamed_from.is_none()) {
+                        return Err(format!(
+                            "column `{}.{}`: renamed_from `{from}`, but `{from}` is still a column of its own",
+                            t.name, c.name
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What this release renamed relative to the group's previous snapshot:
+    /// tables, then columns, in definition order. A planner renames these
+    /// objects instead of dropping the old one and creating the new one.
+    pub fn renames(&self) -> Vec<Rename> {
+        let mut out = Vec::new();
+        for t in &self.def.tables {
+            if let Some(from) = &t.renamed_from {
+                out.push(Rename {
+                    table: t.name.clone(),
+                    column: None,
+                    from: from.clone(),
+                    only_in: t.only_in.clone(),
+                });
+            }
+        }
+        for t in &self.def.tables {
+            for c in &t.columns {
+                if let Some(from) = &c.renamed_from {
+                    out.push(Rename {
+                        table: t.name.clone(),
+                        column: Some(c.name.clone()),
+                        from: from.clone(),
+                        only_in: c.only_in.clone().or_else(|| t.only_in.clone()),
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// The schema this migration creates, resolved for `dialect`: tables and
@@ -428,11 +539,25 @@ impl Migration {
             .filter(|s| tables.iter().any(|t| t.name == s.table))
             .map(|s| SeedRow {
                 table: s.table.clone(),
+                columns: s.columns.clone().unwrap_or_default(),
                 values: s.values.clone(),
             })
             .collect();
         Schema { tables, seeds }
     }
+}
+
+/// A table or column that a release renamed (`renamed_from` in its snapshot).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rename {
+    /// The table's name in this snapshot.
+    pub table: String,
+    /// The column's name in this snapshot; `None` when the table itself was renamed.
+    pub column: Option<String>,
+    /// The name in the group's previous snapshot.
+    pub from: String,
+    /// The dialects the renamed object exists in (`None`: all).
+    pub only_in: Option<Vec<String>>,
 }
 
 /// Every migration isdb knows, by group and version.
@@ -557,6 +682,78 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("native type"), "{e}");
+    }
+
+    const T: &str = "group = \"metrics\"\nversion = \"1.0\"\n";
+
+    #[test]
+    fn renames_are_read_and_validated() {
+        let ok = format!(
+            "{T}[[table]]\nname = \"NEW_T\"\nrenamed_from = \"OLD_T\"\ncolumns = [{{ name = \"B\", type = \"integer\", renamed_from = \"A\" }}, {{ name = \"A\", type = \"integer\", renamed_from = \"Z\" }}]\n"
+        );
+        let m = Migration::parse(TableGroup::Metrics, "1.0", &ok, "").unwrap();
+        let r = m.renames();
+        assert_eq!(r.len(), 3);
+        assert_eq!(
+            (
+                r[0].table.as_str(),
+                r[0].column.as_deref(),
+                r[0].from.as_str()
+            ),
+            ("NEW_T", None, "OLD_T")
+        );
+        assert_eq!(
+            (r[1].column.as_deref(), r[1].from.as_str()),
+            (Some("B"), "A")
+        );
+        // A renamed_from naming a column that is still a column of its own (not renamed) is refused.
+        let bad = ok.replace(", renamed_from = \"Z\"", "");
+        let e = Migration::parse(TableGroup::Metrics, "1.0", &bad, "").unwrap_err();
+        assert!(e.to_string().contains("still a column"), "{e}");
+        let own = ok.replace("renamed_from = \"A\"", "renamed_from = \"B\"");
+        let e = Migration::parse(TableGroup::Metrics, "1.0", &own, "").unwrap_err();
+        assert!(e.to_string().contains("its own name"), "{e}");
+        let raw = ok.replace("\"OLD_T\"", "\"OLD T\"");
+        let e = Migration::parse(TableGroup::Metrics, "1.0", &raw, "").unwrap_err();
+        assert!(e.to_string().contains("renamed_from table"), "{e}");
+        // A table renamed from one that still exists is refused unless their dialects are disjoint.
+        let two = format!(
+            "{T}[[table]]\nname = \"LONG_NAME\"\nonly_in = [\"postgres\"]\ncolumns = [{{ name = \"A\", type = \"integer\" }}]\n[[table]]\nname = \"SHORT\"\nrenamed_from = \"LONG_NAME\"\nonly_in = [\"oracle\"]\ncolumns = [{{ name = \"A\", type = \"integer\" }}]\n"
+        );
+        assert!(Migration::parse(TableGroup::Metrics, "1.0", &two, "").is_ok());
+        let overlap = two.replace(
+            "only_in = [\"oracle\"]",
+            "only_in = [\"oracle\", \"postgres\"]",
+        );
+        let e = Migration::parse(TableGroup::Metrics, "1.0", &overlap, "").unwrap_err();
+        assert!(e.to_string().contains("still a table"), "{e}");
+    }
+
+    #[test]
+    fn seeds_name_their_columns() {
+        let base = format!(
+            "{T}[[table]]\nname = \"T\"\ncolumns = [{{ name = \"ID\", type = \"integer\", identity = true }}, {{ name = \"N\", type = \"varchar(9)\" }}]\nprimary_key = [\"ID\"]\n[[seed]]\ntable = \"T\"\ncolumns = [\"N\"]\nvalues = [\"x\"]\n"
+        );
+        let m = Migration::parse(TableGroup::Metrics, "1.0", &base, "").unwrap();
+        let my = m.schema(crate::dialect::by_name("mysql").unwrap());
+        assert_eq!(my.seeds.len(), 1);
+        assert_eq!(my.seeds[0].columns, ["N"]);
+        let sql = crate::render::statements(
+            crate::dialect::by_name("postgres").unwrap(),
+            &m.schema(crate::dialect::by_name("postgres").unwrap()),
+            Default::default(),
+        );
+        assert!(
+            sql.iter()
+                .any(|s| s.sql == "INSERT INTO T (N) VALUES ('x')"),
+            "{sql:?}"
+        );
+        let unknown = base.replace("columns = [\"N\"]", "columns = [\"Q\"]");
+        let e = Migration::parse(TableGroup::Metrics, "1.0", &unknown, "").unwrap_err();
+        assert!(e.to_string().contains("unknown column `Q`"), "{e}");
+        let count = base.replace("values = [\"x\"]", "values = [\"x\", 1]");
+        let e = Migration::parse(TableGroup::Metrics, "1.0", &count, "").unwrap_err();
+        assert!(e.to_string().contains("1 columns but 2 values"), "{e}");
     }
 
     #[test]

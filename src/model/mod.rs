@@ -143,7 +143,9 @@ impl Table {
 pub struct SeedRow {
     /// Table.
     pub table: String,
-    /// Values, in column order.
+    /// The columns the values are for; empty: every column, in table order.
+    pub columns: Vec<String>,
+    /// Values, in the order of `columns` (or of the table's columns).
     pub values: Vec<DefaultValue>,
 }
 

@@ -31,18 +31,28 @@ fn an_error_names_its_cause_once_without_the_servers_source_line() {
     // Nothing listens on port 9: the driver's cause, once.
     let (code, _, err) = isdb(
         dir.path(),
-        &["migrate", "--url", "postgres://u@127.0.0.1:9/x"],
-        &[],
+        &[
+            "migrate",
+            "--url",
+            "postgres://u@127.0.0.1:9/x",
+            "--nodes",
+            "1",
+        ],
+        &[("ISDB_PASSWORD", "")],
     );
     assert_eq!(code, 1, "{err}");
     assert_eq!(err.matches("Connection refused").count(), 1, "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     // PostgreSQL refuses a role it does not know: its message, once, without "at line N".
     let url = format!(
-        "postgres://isdb_no_such_role@{}/postgres",
+        "postgres://isdb_no_such_role@{}/isdb_never_created",
         postgres_server()
     );
-    let (code, _, err) = isdb(dir.path(), &["migrate", "--url", &url], &[]);
+    let (code, _, err) = isdb(
+        dir.path(),
+        &["migrate", "--url", &url, "--nodes", "1"],
+        &[("ISDB_PASSWORD", "")],
+    );
     assert_eq!(code, 1, "{err}");
     assert_eq!(
         err.matches("role \"isdb_no_such_role\" does not exist")

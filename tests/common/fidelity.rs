@@ -497,7 +497,9 @@ fn seed_rows(d: &dyn Dialect, ours: &Schema, facts: &Value, out: &mut BTreeSet<S
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deviation {
-    /// The releases it occurs in.
+    /// The releases it occurs in (absent in a list that covers one release:
+    /// see [`Deviations::load_for`]).
+    #[serde(default)]
     pub releases: Vec<String>,
     /// The migrations directory name.
     pub group: String,
@@ -523,10 +525,28 @@ pub type Found = (String, String, String, String);
 impl Deviations {
     /// Reads and checks a deviation list: every entry has a reason and appears once.
     pub fn load(path: &std::path::Path) -> Deviations {
+        Self::read(path, None)
+    }
+
+    /// Reads a list that covers one release only (`migrations/DEVIATIONS.toml`
+    /// covers 5.3.0): entries that name no release are `release`'s.
+    pub fn load_for(path: &std::path::Path, release: &str) -> Deviations {
+        Self::read(path, Some(release))
+    }
+
+    fn read(path: &std::path::Path, release: Option<&str>) -> Deviations {
         let text =
             std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let list: Deviations = toml::from_str(&text)
+        let mut list: Deviations = toml::from_str(&text)
             .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+        for d in &mut list.deviation {
+            if d.releases.is_empty() {
+                let r = release.unwrap_or_else(|| {
+                    panic!("{}: `{}` names no release", path.display(), d.difference)
+                });
+                d.releases.push(r.to_string());
+            }
+        }
         let mut seen = BTreeSet::new();
         for d in &list.deviation {
             assert!(

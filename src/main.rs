@@ -40,7 +40,18 @@ fn run(cli: Cli) -> Result<u8, (u8, anyhow::Error)> {
                 anyhow::Error::from(e).context("cannot start the async runtime"),
             )
         })?;
-    match runtime.block_on(isdb::cli::run(cli)) {
+    let outcome = runtime.block_on(async {
+        // Dropping the run closes its connections: the servers then release its locks.
+        tokio::select! {
+            r = isdb::cli::run(cli) => Ok(r),
+            signal = isdb::cli::interrupted() => Err(signal),
+        }
+    });
+    let result = match outcome {
+        Ok(r) => r,
+        Err(signal) => return Err((signal.exit_code(), anyhow::anyhow!(signal.message()))),
+    };
+    match result {
         Ok(code) => Ok(u8::try_from(code).unwrap_or(1)),
         Err(e) => {
             let code = u8::try_from(e.exit_code()).unwrap_or(1);

@@ -2,11 +2,13 @@
 //! before any work starts, then each subcommand is one library call.
 
 mod args;
+mod interrupt;
 mod progress;
 
 use std::io::Write;
 
 pub use args::{Cli, Command, Format};
+pub use interrupt::{Interrupt, interrupted};
 
 use crate::error::Error;
 use crate::layout::Layout;
@@ -120,6 +122,9 @@ async fn status(a: args::StatusArgs) -> Result<i32, Error> {
                 let _ = writeln!(out, "{} ({}): {state}", d.database, d.location);
                 if let Some(e) = &d.error {
                     let _ = writeln!(out, "  {e}");
+                }
+                for p in &d.problems {
+                    let _ = writeln!(out, "  refused by migrate: {p}");
                 }
                 for g in &d.groups {
                     let _ = writeln!(

@@ -25,6 +25,7 @@ mod backend;
 mod baseline;
 pub mod history;
 mod runner;
+pub mod session;
 pub mod target;
 
 use std::sync::Arc;
@@ -37,6 +38,7 @@ pub use history::{HISTORY_TABLE, HistoryRow};
 pub use runner::{
     DatabaseReport, DatabaseStatus, DryRunScript, GroupStatus, MigrateReport, StatusReport,
 };
+pub use session::Timeouts;
 pub use target::{Backend, ConfigFile, DbConnection, Deployment, TargetArgs, resolve};
 
 use crate::error::Error;
@@ -113,6 +115,32 @@ pub enum MigrateError {
         target: String,
         /// The timeout.
         after: Duration,
+    },
+    /// The session holding the migration lock was killed or cut: the server
+    /// released the lock and rolled back its open transaction; isdb applied
+    /// nothing more and did not reconnect.
+    #[error(
+        "{database}: the session holding the migration lock was lost, so isdb stopped and applied nothing more (the server released the lock and rolled back any open transaction); run `isdb migrate` again to finish. Cause: {cause}"
+    )]
+    SessionLost {
+        /// Physical database.
+        database: String,
+        /// What failed, as the driver reported it.
+        cause: String,
+    },
+    /// A round trip got no answer in time (a frozen network or server).
+    #[error(
+        "{database}: no answer from the server within {}s (--statement-timeout or --index-timeout, plus 2 s), so isdb stopped, applied nothing more and dropped the connection; the server ends that session, releasing the migration lock and rolling back any open transaction, within --idle-timeout ({}s). Run `isdb migrate` again to finish",
+        after.as_secs(),
+        idle.as_secs()
+    )]
+    NoAnswer {
+        /// Physical database.
+        database: String,
+        /// How long isdb waited.
+        after: Duration,
+        /// The server's idle limit for the session.
+        idle: Duration,
     },
     /// Several databases failed; each error is listed.
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]

@@ -146,10 +146,21 @@ impl Scene {
         )
         .await;
         let mut holder = any(&url).await;
+        if !server.is_postgres() {
+            // No gap locks: the other groups' history rows must go in freely.
+            exec(
+                &mut holder,
+                "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+            )
+            .await;
+        }
         exec(&mut holder, "BEGIN").await;
         exec(
             &mut holder,
-            "SELECT TABLE_GROUP FROM ISDB_SCHEMA_HISTORY WHERE TABLE_GROUP = 'bps' FOR UPDATE",
+            &format!(
+                "SELECT TABLE_GROUP FROM ISDB_SCHEMA_HISTORY WHERE TABLE_GROUP = 'bps' AND VERSION = '{}' FOR UPDATE",
+                bps.version
+            ),
         )
         .await;
         let _ = c.close().await;
@@ -172,57 +183,61 @@ impl Scene {
     /// The server session holding isdb's migration lock on the database,
     /// once that same session waits for a lock inside the server: proof that
     /// the lock and the work share one session.
-    async fn lock_holder_waiting(&self) -> i64 {
+    async fn lock_holder_waiting(&self, run: &mut Child) -> i64 {
         let mut admin = self.admin().await;
         let pg = self.server.is_postgres();
-        let db = self.db.clone();
-        let id = eventually(
-            "the isdb run holds its lock and waits on the held history row",
-            Duration::from_secs(30),
-            || {
-                let admin = &mut admin;
-                let db = db.clone();
-                async move {
-                    let holder = if pg {
-                        scalar(
-                            admin,
-                            &format!(
-                                "SELECT CAST(l.pid AS BIGINT) FROM pg_locks l JOIN pg_database d ON d.oid = l.database \
-                                 WHERE l.locktype = 'advisory' AND l.granted AND d.datname = '{db}'"
-                            ),
-                        )
-                        .await?
-                    } else {
-                        scalar(
-                            admin,
-                            &format!("SELECT CAST(IS_USED_LOCK('isdb:{db}') AS SIGNED)"),
-                        )
-                        .await?
-                    };
-                    let waiting = if pg {
-                        scalar(
-                            admin,
-                            &format!(
-                                "SELECT CAST(COUNT(*) AS BIGINT) FROM pg_stat_activity WHERE pid = {holder} AND wait_event_type = 'Lock'"
-                            ),
-                        )
-                        .await
-                    } else {
-                        scalar(
-                            admin,
-                            &format!(
-                                "SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = {holder} AND trx_state = 'LOCK WAIT'"
-                            ),
-                        )
-                        .await
-                    };
-                    (waiting == Some(1)).then_some(holder)
+        let db = &self.db;
+        let (holder_sql, waiting_sql) = if pg {
+            (
+                format!(
+                    "SELECT CAST(l.pid AS BIGINT) FROM pg_locks l JOIN pg_database d ON d.oid = l.database \
+                     WHERE l.locktype = 'advisory' AND l.granted AND d.datname = '{db}'"
+                ),
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM pg_stat_activity WHERE pid = {id} AND wait_event_type = 'Lock'",
+            )
+        } else {
+            (
+                format!("SELECT CAST(IS_USED_LOCK('isdb:{db}') AS SIGNED)"),
+                // INNODB_TRX is a cache MariaDB may leave stale; the statement
+                // list is not: an UPDATE of the history that has run for 300 ms
+                // is the one waiting on the held row.
+                "SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.PROCESSLIST WHERE ID = {id} \
+                 AND INFO LIKE 'UPDATE ISDB_SCHEMA_HISTORY%' AND TIME_MS >= 300",
+            )
+        };
+        let started = Instant::now();
+        loop {
+            if let Some(id) = scalar(&mut admin, &holder_sql).await {
+                let waiting = waiting_sql.replace("{id}", &id.to_string());
+                if scalar(&mut admin, &waiting).await == Some(1) {
+                    let _ = admin.close().await;
+                    return id;
                 }
-            },
-        )
-        .await;
-        let _ = admin.close().await;
-        id
+            }
+            if run.try_wait().expect("try_wait").is_some()
+                || started.elapsed() > Duration::from_secs(30)
+            {
+                let sessions = if pg {
+                    "SELECT CONCAT(pid, ' ', COALESCE(wait_event_type, '-'), ' ', state, ' ', query) FROM pg_stat_activity WHERE datname = current_database()"
+                } else {
+                    "SELECT CONCAT(ID, ' ', COALESCE(STATE, '-'), ' ', COALESCE(INFO, '-')) FROM information_schema.PROCESSLIST WHERE DB = DATABASE()"
+                };
+                let seen: Vec<String> = sqlx::query_scalar(sessions)
+                    .fetch_all(&mut admin)
+                    .await
+                    .unwrap_or_default();
+                let _ = run.kill();
+                let mut err = String::new();
+                if let Some(mut e) = run.stderr.take() {
+                    use std::io::Read;
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!(
+                    "the isdb run did not come to hold its lock and wait on the held history row; sessions: {seen:#?}\nisdb: {err}"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Whether server session `id` still exists.
@@ -244,9 +259,23 @@ impl Scene {
         exec(&mut self.holder, "ROLLBACK").await;
     }
 
-    /// After the interrupted run: bps is not complete and its seed row is not there.
+    /// After the interrupted run: it was caught mid-way (every other group
+    /// applied), bps is not complete and its seed row is not there.
     async fn assert_bps_unfinished(&self) {
         let mut admin = self.admin().await;
+        let others = scalar(
+            &mut admin,
+            &format!(
+                "SELECT CAST(COUNT(*) AS {}) FROM ISDB_SCHEMA_HISTORY WHERE TABLE_GROUP <> 'bps' AND SUCCESS = 1",
+                if self.server.is_postgres() { "BIGINT" } else { "SIGNED" }
+            ),
+        )
+        .await;
+        assert_eq!(
+            others,
+            Some(4),
+            "the run applied the other four groups first"
+        );
         let success = scalar(
             &mut admin,
             "SELECT SUCCESS FROM ISDB_SCHEMA_HISTORY WHERE TABLE_GROUP = 'bps'",
@@ -266,7 +295,11 @@ impl Scene {
     /// every table, every history row complete, each seed row once.
     async fn assert_second_run_completes(&self, dir: &Path) {
         let url = self.url();
-        let (code, out, err) = run_isdb(dir, &["migrate", "--url", &url, "--lock-timeout", "30"], &[]);
+        let (code, out, err) = run_isdb(
+            dir,
+            &["migrate", "--url", &url, "--lock-timeout", "30"],
+            &[],
+        );
         assert_eq!(code, 0, "second runner: {out}\n{err}");
         let d = self.server.dialect();
         let deployment = isdb::migrate::resolve(
@@ -277,9 +310,10 @@ impl Scene {
             &|_| None,
         )
         .unwrap();
-        let expected = Catalog::builtin()
-            .unwrap()
-            .expected_schema(d, &deployment.databases[0].db, None);
+        let expected =
+            Catalog::builtin()
+                .unwrap()
+                .expected_schema(d, &deployment.databases[0].db, None);
         let actual = self.server.inspect(&self.db).await;
         let diffs = isdb::diff::diff(d, &expected, &actual);
         assert!(
@@ -293,25 +327,32 @@ impl Scene {
         );
         let mut admin = self.admin().await;
         let rows = sqlx::query(
-            "SELECT TABLE_GROUP, CAST(SUCCESS AS CHAR(1)), CAST(STATEMENTS_DONE - STATEMENTS_TOTAL AS CHAR(8)) FROM ISDB_SCHEMA_HISTORY ORDER BY TABLE_GROUP",
+            "SELECT TABLE_GROUP, SUCCESS, STATEMENTS_DONE, STATEMENTS_TOTAL FROM ISDB_SCHEMA_HISTORY ORDER BY TABLE_GROUP",
         )
         .fetch_all(&mut admin)
         .await
         .unwrap();
-        let history: Vec<(String, String, String)> = rows
+        let history: Vec<(String, i64, bool)> = rows
             .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .map(|r| (r.get(0), r.get(1), r.get::<i64, _>(2) == r.get::<i64, _>(3)))
             .collect();
-        let want: Vec<(String, String, String)> =
+        let want: Vec<(String, i64, bool)> =
             ["bps", "identity", "metrics", "registry", "user-management"]
                 .iter()
-                .map(|g| (g.to_string(), "1".to_string(), "0".to_string()))
+                .map(|g| (g.to_string(), 1, true))
                 .collect();
         assert_eq!(history, want, "history: every group once, complete");
         for (table, n) in [("ODE_SCHEMA_VERSION", 1), ("IDN_BASE_TABLE", 1)] {
             let count = scalar(
                 &mut admin,
-                &format!("SELECT CAST(COUNT(*) AS {}) FROM {table}", if self.server.is_postgres() { "BIGINT" } else { "SIGNED" }),
+                &format!(
+                    "SELECT CAST(COUNT(*) AS {}) FROM {table}",
+                    if self.server.is_postgres() {
+                        "BIGINT"
+                    } else {
+                        "SIGNED"
+                    }
+                ),
             )
             .await;
             assert_eq!(count, Some(n), "{table} seed rows");
@@ -342,11 +383,19 @@ async fn killed_mid_run(pg: bool, test: &str) {
     let dir = tempfile::tempdir().unwrap();
     let mut scene = Scene::new(server, test).await;
     let url = scene.url();
-    let run = spawn_isdb(
+    let mut run = spawn_isdb(
         dir.path(),
-        &["migrate", "--url", &url, "--lock-timeout", "30", "--statement-timeout", "60"],
+        &[
+            "migrate",
+            "--url",
+            &url,
+            "--lock-timeout",
+            "30",
+            "--statement-timeout",
+            "60",
+        ],
     );
-    let id = scene.lock_holder_waiting().await;
+    let id = scene.lock_holder_waiting(&mut run).await;
     let mut admin = scene.admin().await;
     if pg {
         exec(&mut admin, &format!("SELECT pg_terminate_backend({id})")).await;
@@ -392,11 +441,19 @@ async fn cut_mid_run(pg: bool, test: &str) {
     ))
     .await;
     let via_proxy = proxy.url(&scene.url());
-    let run = spawn_isdb(
+    let mut run = spawn_isdb(
         dir.path(),
-        &["migrate", "--url", &via_proxy, "--lock-timeout", "30", "--statement-timeout", "60"],
+        &[
+            "migrate",
+            "--url",
+            &via_proxy,
+            "--lock-timeout",
+            "30",
+            "--statement-timeout",
+            "60",
+        ],
     );
-    let _ = scene.lock_holder_waiting().await;
+    let _ = scene.lock_holder_waiting(&mut run).await;
     proxy.cut();
     let (code, err, taken) = finish(run, Duration::from_secs(20)).await;
     assert_ne!(code, 0, "{err}");
@@ -404,7 +461,10 @@ async fn cut_mid_run(pg: bool, test: &str) {
         err.contains("the session holding the migration lock was lost"),
         "{err}"
     );
-    assert!(taken < Duration::from_secs(5), "a reset stops the run at once: {taken:?}");
+    assert!(
+        taken < Duration::from_secs(5),
+        "a reset stops the run at once: {taken:?}"
+    );
     // The server's session outlives the cut until it notices; it still holds
     // the lock meanwhile, so the second runner waits for it (--lock-timeout).
     scene.release_row().await;
@@ -442,7 +502,7 @@ async fn frozen_mid_run(pg: bool, test: &str) {
     // the server drops the session after --idle-timeout without a word from it.
     let (statement, idle) = (4, 2);
     let (st, it) = (statement.to_string(), idle.to_string());
-    let run = spawn_isdb(
+    let mut run = spawn_isdb(
         dir.path(),
         &[
             "migrate",
@@ -456,7 +516,7 @@ async fn frozen_mid_run(pg: bool, test: &str) {
             &it,
         ],
     );
-    let id = scene.lock_holder_waiting().await;
+    let id = scene.lock_holder_waiting(&mut run).await;
     proxy.freeze();
     let frozen = Instant::now();
     // The server answers the waiting statement now, into the frozen network.
@@ -465,7 +525,10 @@ async fn frozen_mid_run(pg: bool, test: &str) {
     let failed_after = frozen.elapsed();
     assert_ne!(code, 0, "{err}");
     assert!(
-        err.contains(&format!("no answer from the server within {}s", statement + 2)),
+        err.contains(&format!(
+            "no answer from the server within {}s",
+            statement + 2
+        )),
         "{err}"
     );
     assert!(
@@ -508,8 +571,11 @@ async fn signalled_mid_run(pg: bool, test: &str, signal: &str, want: i32) {
     let dir = tempfile::tempdir().unwrap();
     let mut scene = Scene::new(server, test).await;
     let url = scene.url();
-    let run = spawn_isdb(dir.path(), &["migrate", "--url", &url, "--lock-timeout", "30"]);
-    let _ = scene.lock_holder_waiting().await;
+    let mut run = spawn_isdb(
+        dir.path(),
+        &["migrate", "--url", &url, "--lock-timeout", "30"],
+    );
+    let _ = scene.lock_holder_waiting(&mut run).await;
     let sent = Command::new("kill")
         .args([format!("-{signal}"), run.id().to_string()])
         .status()
@@ -563,7 +629,10 @@ async fn seeds_insert_once(pg: bool, test: &str) {
     for table in ["ODE_SCHEMA_VERSION", "IDN_BASE_TABLE"] {
         let n = scalar(
             &mut c,
-            &format!("SELECT CAST(COUNT(*) AS {}) FROM {table}", if pg { "BIGINT" } else { "SIGNED" }),
+            &format!(
+                "SELECT CAST(COUNT(*) AS {}) FROM {table}",
+                if pg { "BIGINT" } else { "SIGNED" }
+            ),
         )
         .await;
         assert_eq!(n, Some(1), "{table}");
@@ -680,17 +749,24 @@ async fn status_fails_on_a_tampered_checksum_and_an_unknown_version() {
     let (code, out, err) = run_isdb(dir.path(), &["status", "--url", &url], &[]);
     assert_eq!(code, 0, "clean status: {out}\n{err}");
     let mut c = any(&url).await;
-    let checksum = sqlx::query("SELECT CHECKSUM FROM ISDB_SCHEMA_HISTORY WHERE TABLE_GROUP = 'metrics'")
-        .fetch_one(&mut c)
-        .await
-        .unwrap()
-        .get::<String, _>(0);
+    let checksum =
+        sqlx::query("SELECT CHECKSUM FROM ISDB_SCHEMA_HISTORY WHERE TABLE_GROUP = 'metrics'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+            .get::<String, _>(0);
 
-    exec(&mut c, "UPDATE ISDB_SCHEMA_HISTORY SET CHECKSUM = 'tampered' WHERE TABLE_GROUP = 'metrics'").await;
+    exec(
+        &mut c,
+        "UPDATE ISDB_SCHEMA_HISTORY SET CHECKSUM = 'tampered' WHERE TABLE_GROUP = 'metrics'",
+    )
+    .await;
     assert_status_refuses(dir.path(), &url, "applied with checksum tampered");
     exec(
         &mut c,
-        &format!("UPDATE ISDB_SCHEMA_HISTORY SET CHECKSUM = '{checksum}' WHERE TABLE_GROUP = 'metrics'"),
+        &format!(
+            "UPDATE ISDB_SCHEMA_HISTORY SET CHECKSUM = '{checksum}' WHERE TABLE_GROUP = 'metrics'"
+        ),
     )
     .await;
     let (code, out, err) = run_isdb(dir.path(), &["status", "--url", &url], &[]);
@@ -702,7 +778,11 @@ async fn status_fails_on_a_tampered_checksum_and_an_unknown_version() {
          VALUES ('identity', '9.9.9', 'x', 'postgres', 1, 1, 1, '2030-01-01T00:00:00Z', 0, 'migrate')",
     )
     .await;
-    assert_status_refuses(dir.path(), &url, "identity 9.9.9, which this isdb does not know");
+    assert_status_refuses(
+        dir.path(),
+        &url,
+        "identity 9.9.9, which this isdb does not know",
+    );
     let _ = c.close().await;
     common::drop_databases(&server, &prefix).await;
 }
@@ -711,7 +791,10 @@ async fn status_fails_on_a_tampered_checksum_and_an_unknown_version() {
 fn assert_status_refuses(dir: &Path, url: &str, says: &str) {
     let (code, out, err) = run_isdb(dir, &["status", "--url", url], &[]);
     assert_ne!(code, 0, "status must fail: {out}\n{err}");
-    assert!(out.contains("refused by migrate") && out.contains(says), "{out}");
+    assert!(
+        out.contains("refused by migrate") && out.contains(says),
+        "{out}"
+    );
     let (code, out, err) = run_isdb(dir, &["status", "--url", url, "--format", "json"], &[]);
     assert_ne!(code, 0, "status --format json must fail: {out}\n{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();

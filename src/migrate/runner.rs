@@ -397,14 +397,19 @@ pub(super) fn render_options(dialect: &dyn Dialect) -> RenderOptions {
 
 /// Every history row that `migrate` refuses: versions this isdb does not know
 /// for the database's groups, and applied migrations whose definition changed.
-fn history_problems(catalog: &Catalog, conn: &DbConnection, rows: &[HistoryRow]) -> Vec<MigrateError> {
+fn history_problems(
+    catalog: &Catalog,
+    conn: &DbConnection,
+    rows: &[HistoryRow],
+) -> Vec<MigrateError> {
     let groups = conn.db.groups();
     let mut out = Vec::new();
     for r in rows {
-        let known = groups
-            .iter()
-            .filter(|g| g.name() == r.group)
-            .find_map(|g| catalog.group(*g).find(|m| m.version.to_string() == r.version));
+        let known = groups.iter().filter(|g| g.name() == r.group).find_map(|g| {
+            catalog
+                .group(*g)
+                .find(|m| m.version.to_string() == r.version)
+        });
         match known {
             None => out.push(MigrateError::UnknownApplied {
                 database: conn.db.name.clone(),
@@ -569,10 +574,12 @@ async fn apply(
             database: conn.db.name.clone(),
         })
     };
-    let begin_failed =
-        |e| Error::db(format!("cannot start a transaction on {}", conn.db.name), e);
+    let begin_failed = |e| Error::db(format!("cannot start a transaction on {}", conn.db.name), e);
     if dialect.supports_transactional_ddl() {
-        let mut tx = within(conn, bound, async { db.begin().await.map_err(begin_failed) }).await?;
+        let mut tx = within(conn, bound, async {
+            db.begin().await.map_err(begin_failed)
+        })
+        .await?;
         if p.resume.is_some() {
             within(
                 conn,
@@ -636,8 +643,10 @@ async fn apply(
         row.statements_done = i64::try_from(i + 1).unwrap_or(i64::MAX);
         if st.kind == StatementKind::Insert {
             // Data is transactional even where DDL is not: the row and its progress commit together.
-            let mut tx =
-                within(conn, bound, async { db.begin().await.map_err(begin_failed) }).await?;
+            let mut tx = within(conn, bound, async {
+                db.begin().await.map_err(begin_failed)
+            })
+            .await?;
             execute_statement(&mut tx, conn, &mut limit, m, (i, total), st).await?;
             within(conn, bound, history::update(&mut tx, hooks, &row)).await?;
             within(conn, bound, async {

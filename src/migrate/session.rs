@@ -133,7 +133,8 @@ pub(super) fn is_session_gone(e: &sqlx::Error) -> bool {
             // shutdown, 57P05 idle_session_timeout, 25P03 idle_in_transaction
             // timeout, class 08 connection exceptions.
             let pg = d.code().is_some_and(|c| {
-                matches!(&*c, "57P01" | "57P02" | "57P03" | "57P05" | "25P03") || c.starts_with("08")
+                matches!(&*c, "57P01" | "57P02" | "57P03" | "57P05" | "25P03")
+                    || c.starts_with("08")
             });
             // MySQL/MariaDB: 1927 connection killed, 1053 server shutdown,
             // 2006/2013 gone away/lost, 4031 idle disconnect (MySQL 8).

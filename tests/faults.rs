@@ -176,6 +176,17 @@ impl Scene {
         self.server.db_url(&self.db)
     }
 
+    /// A proxy on 127.0.0.1 to this scene's server.
+    async fn proxy(&self) -> Proxy {
+        let u = url::Url::parse(&self.url()).unwrap();
+        Proxy::start(format!(
+            "{}:{}",
+            u.host_str().unwrap(),
+            u.port_or_known_default().unwrap()
+        ))
+        .await
+    }
+
     async fn admin(&self) -> AnyConnection {
         any(&self.url()).await
     }
@@ -375,14 +386,30 @@ async fn server(pg: bool, test: &str) -> Option<Server> {
     }
 }
 
-/// The session of a running migration is killed from another session.
-async fn killed_mid_run(pg: bool, test: &str) {
+/// How the session of a running migration is lost.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// Killed from another session (`pg_terminate_backend`, `KILL CONNECTION`).
+    Kill,
+    /// Reset by the network (the proxy between isdb and the server).
+    Cut,
+}
+
+/// The session of a running migration is lost: the run stops with a message,
+/// a second runner completes, and the database is exact.
+async fn lost_mid_run(pg: bool, test: &str, fault: Fault) {
     let Some(server) = server(pg, test).await else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let mut scene = Scene::new(server, test).await;
-    let url = scene.url();
+    let proxy = match fault {
+        Fault::Cut => Some(scene.proxy().await),
+        Fault::Kill => None,
+    };
+    let url = proxy
+        .as_ref()
+        .map_or_else(|| scene.url(), |p| p.url(&scene.url()));
     let mut run = spawn_isdb(
         dir.path(),
         &[
@@ -396,20 +423,31 @@ async fn killed_mid_run(pg: bool, test: &str) {
         ],
     );
     let id = scene.lock_holder_waiting(&mut run).await;
-    let mut admin = scene.admin().await;
-    if pg {
-        exec(&mut admin, &format!("SELECT pg_terminate_backend({id})")).await;
-    } else {
-        exec(&mut admin, &format!("KILL CONNECTION {id}")).await;
+    match &proxy {
+        Some(p) => p.cut(),
+        None => {
+            let mut admin = scene.admin().await;
+            if pg {
+                exec(&mut admin, &format!("SELECT pg_terminate_backend({id})")).await;
+            } else {
+                exec(&mut admin, &format!("KILL CONNECTION {id}")).await;
+            }
+            let _ = admin.close().await;
+        }
     }
-    let _ = admin.close().await;
-    let (code, err, _) = finish(run, Duration::from_secs(20)).await;
+    let (code, err, taken) = finish(run, Duration::from_secs(20)).await;
     assert_ne!(code, 0, "{err}");
     assert!(
         err.contains("the session holding the migration lock was lost")
             && err.contains("applied nothing more"),
         "{err}"
     );
+    assert!(
+        taken < Duration::from_secs(5),
+        "losing the session stops the run at once: {taken:?}"
+    );
+    // After a cut the server's session lives on until it notices, holding the
+    // lock meanwhile: the second runner waits for it (--lock-timeout).
     scene.release_row().await;
     scene.assert_bps_unfinished().await;
     scene.assert_second_run_completes(dir.path()).await;
@@ -418,69 +456,22 @@ async fn killed_mid_run(pg: bool, test: &str) {
 
 #[tokio::test]
 async fn postgres_lock_session_killed_mid_run() {
-    killed_mid_run(true, "pgkill").await;
+    lost_mid_run(true, "pgkill", Fault::Kill).await;
 }
 
 #[tokio::test]
 async fn mariadb_lock_session_killed_mid_run() {
-    killed_mid_run(false, "mykill").await;
-}
-
-/// The connection of a running migration is reset by the network.
-async fn cut_mid_run(pg: bool, test: &str) {
-    let Some(server) = server(pg, test).await else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let mut scene = Scene::new(server, test).await;
-    let u = url::Url::parse(&scene.url()).unwrap();
-    let proxy = Proxy::start(format!(
-        "{}:{}",
-        u.host_str().unwrap(),
-        u.port_or_known_default().unwrap()
-    ))
-    .await;
-    let via_proxy = proxy.url(&scene.url());
-    let mut run = spawn_isdb(
-        dir.path(),
-        &[
-            "migrate",
-            "--url",
-            &via_proxy,
-            "--lock-timeout",
-            "30",
-            "--statement-timeout",
-            "60",
-        ],
-    );
-    let _ = scene.lock_holder_waiting(&mut run).await;
-    proxy.cut();
-    let (code, err, taken) = finish(run, Duration::from_secs(20)).await;
-    assert_ne!(code, 0, "{err}");
-    assert!(
-        err.contains("the session holding the migration lock was lost"),
-        "{err}"
-    );
-    assert!(
-        taken < Duration::from_secs(5),
-        "a reset stops the run at once: {taken:?}"
-    );
-    // The server's session outlives the cut until it notices; it still holds
-    // the lock meanwhile, so the second runner waits for it (--lock-timeout).
-    scene.release_row().await;
-    scene.assert_bps_unfinished().await;
-    scene.assert_second_run_completes(dir.path()).await;
-    scene.cleanup().await;
+    lost_mid_run(false, "mykill", Fault::Kill).await;
 }
 
 #[tokio::test]
 async fn postgres_lock_connection_cut_by_the_network() {
-    cut_mid_run(true, "pgcut").await;
+    lost_mid_run(true, "pgcut", Fault::Cut).await;
 }
 
 #[tokio::test]
 async fn mariadb_lock_connection_cut_by_the_network() {
-    cut_mid_run(false, "mycut").await;
+    lost_mid_run(false, "mycut", Fault::Cut).await;
 }
 
 /// The network freezes after the connection is set up.
@@ -490,13 +481,7 @@ async fn frozen_mid_run(pg: bool, test: &str) {
     };
     let dir = tempfile::tempdir().unwrap();
     let mut scene = Scene::new(server, test).await;
-    let u = url::Url::parse(&scene.url()).unwrap();
-    let proxy = Proxy::start(format!(
-        "{}:{}",
-        u.host_str().unwrap(),
-        u.port_or_known_default().unwrap()
-    ))
-    .await;
+    let proxy = scene.proxy().await;
     let via_proxy = proxy.url(&scene.url());
     // Documented bound: no answer within --statement-timeout + 2 s stops the run;
     // the server drops the session after --idle-timeout without a word from it.

@@ -3,9 +3,10 @@
 //! The algorithm is written once, over sqlx's `Any` driver, with small
 //! per-engine hooks (`backend`):
 //! 1. create the physical database if it is missing;
-//! 2. take a session-level lock on a dedicated connection (PostgreSQL
-//!    advisory lock, MySQL/MariaDB `GET_LOCK`, SQLite an exclusive file lock),
-//!    released on every path, and by the server if the process dies;
+//! 2. take a session-level lock on the connection that then applies the
+//!    migrations (PostgreSQL advisory lock, MySQL/MariaDB `GET_LOCK`; SQLite
+//!    an exclusive file lock), released on every path, and by the server if
+//!    the process dies or the session is lost, which stops the run;
 //! 3. create `ISDB_SCHEMA_HISTORY` if needed, refuse changed or unknown migrations;
 //! 4. apply what is pending: on PostgreSQL and SQLite each migration in one
 //!    transaction; on MySQL/MariaDB statement by statement, each rendered

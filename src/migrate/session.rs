@@ -178,3 +178,51 @@ pub(super) fn explain_lost_session(conn: &DbConnection, e: Error) -> Error {
         _ => e,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_file_which_overrides_defaults() {
+        let file = ConfigFile {
+            statement_timeout: Some(30),
+            idle_timeout: Some(5),
+            ..Default::default()
+        };
+        let args = TargetArgs {
+            idle_timeout: Some(Duration::from_secs(7)),
+            ..Default::default()
+        };
+        let t = Timeouts::resolve(&args, &file).unwrap();
+        assert_eq!(t.statement, Duration::from_secs(30));
+        assert_eq!(t.idle, Duration::from_secs(7));
+        assert_eq!(t.index, Duration::from_secs(3600));
+        assert_eq!(t.lock, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn out_of_range_values_are_usage_errors_naming_flag_and_key() {
+        let file = ConfigFile {
+            lock_timeout: Some(MAX_TIMEOUT_SECS + 1),
+            ..Default::default()
+        };
+        let e = Timeouts::resolve(&TargetArgs::default(), &file).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let msg = e.to_string();
+        assert!(
+            msg.contains("--lock-timeout") && msg.contains("`lock_timeout`"),
+            "{msg}"
+        );
+        let zero = TargetArgs {
+            lock_timeout: Some(Duration::ZERO),
+            ..Default::default()
+        };
+        assert_eq!(
+            Timeouts::resolve(&zero, &ConfigFile::default())
+                .unwrap()
+                .lock,
+            Duration::ZERO
+        );
+    }
+}

@@ -195,10 +195,13 @@ async fn ensure_database(
         return Ok((true, None));
     };
     let mut admin = connect(conn, hooks.maintenance_database()).await?;
-    let result = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-        .execute(&mut admin)
-        .await;
-    let _ = admin.close().await;
+    let result = within(conn, conn.statement_timeout, async {
+        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut admin)
+            .await)
+    })
+    .await?;
+    close_bounded(conn, admin).await;
     match result {
         Ok(_) => Ok((true, None)),
         Err(e) if hooks.is_duplicate_database(&e) => Ok((false, None)),
@@ -772,9 +775,14 @@ async fn read_history(conn: &DbConnection) -> Result<Option<Vec<HistoryRow>>, Er
     let Some(mut db) = open_existing(conn).await? else {
         return Ok(None);
     };
-    let rows = history::read(&mut db).await;
-    let _ = db.close().await;
-    Ok(Some(rows?.unwrap_or_default()))
+    let rows = within(conn, conn.statement_timeout, history::read(&mut db)).await?;
+    close_bounded(conn, db).await;
+    Ok(Some(rows.unwrap_or_default()))
+}
+
+/// Closes a connection, giving up (dropping it) after `--statement-timeout`.
+async fn close_bounded(conn: &DbConnection, db: AnyConnection) {
+    let _ = tokio::time::timeout(conn.statement_timeout, db.close()).await;
 }
 
 pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {

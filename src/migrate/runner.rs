@@ -684,39 +684,42 @@ async fn migrate_locked(
 ) -> Result<(), Error> {
     let dialect = conn.backend.dialect();
     let bound = conn.statement_timeout;
-    within(conn, bound, history::ensure(db, dialect)).await?;
-    let rows = within(conn, bound, history::read(db))
-        .await?
-        .unwrap_or_default();
-    let todo = pending(plan, catalog, conn, &rows)?;
-    let statements = todo.iter().map(|p| p.statements.len()).sum();
-    progress.event(&Event::DatabaseStarted {
-        database: conn.db.name.clone(),
-        statements,
-    });
-    if todo.is_empty() {
-        tracing::info!("{}: up to date, nothing to do", conn.db.name);
-    }
-    for p in &todo {
-        apply(db, conn, p, progress).await?;
-        let name = format!("{} {}", p.migration.group, p.migration.version);
-        tracing::info!(
-            "{}: applied {name}{}",
-            conn.db.name,
-            if p.resume.is_some() { " (resumed)" } else { "" }
-        );
-        progress.event(&Event::MigrationApplied {
+    async {
+        within(conn, bound, history::ensure(db, dialect)).await?;
+        let rows = within(conn, bound, history::read(db))
+            .await?
+            .unwrap_or_default();
+        let todo = pending(plan, catalog, conn, &rows)?;
+        let statements = todo.iter().map(|p| p.statements.len()).sum();
+        progress.event(&Event::DatabaseStarted {
             database: conn.db.name.clone(),
-            group: p.migration.group.name().into(),
-            version: p.migration.version.to_string(),
-            resumed: p.resume.is_some(),
+            statements,
         });
-        if p.resume.is_some() {
-            report.resumed.push(name.clone());
+        if todo.is_empty() {
+            tracing::info!("{}: up to date, nothing to do", conn.db.name);
         }
-        report.applied.push(name);
+        for p in &todo {
+            apply(db, conn, p, progress).await?;
+            let name = format!("{} {}", p.migration.group, p.migration.version);
+            tracing::info!(
+                "{}: applied {name}{}",
+                conn.db.name,
+                if p.resume.is_some() { " (resumed)" } else { "" }
+            );
+            progress.event(&Event::MigrationApplied {
+                database: conn.db.name.clone(),
+                group: p.migration.group.name().into(),
+                version: p.migration.version.to_string(),
+                resumed: p.resume.is_some(),
+            });
+            if p.resume.is_some() {
+                report.resumed.push(name.clone());
+            }
+            report.applied.push(name);
+        }
+        Ok(())
     }
-    Ok(())
+    .await
 }
 
 async fn migrate_database(

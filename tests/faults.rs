@@ -436,6 +436,7 @@ async fn lost_mid_run(pg: bool, test: &str, fault: Fault) {
         }
     }
     let (code, err, taken) = finish(run, Duration::from_secs(20)).await;
+    eprintln!("isdb exited {code} after {taken:?}: {err}");
     assert_ne!(code, 0, "{err}");
     assert!(
         err.contains("the session holding the migration lock was lost")
@@ -508,6 +509,7 @@ async fn frozen_mid_run(pg: bool, test: &str) {
     scene.release_row().await;
     let (code, err, _) = finish(run, Duration::from_secs(statement + 10)).await;
     let failed_after = frozen.elapsed();
+    eprintln!("isdb exited {code}: {err}");
     assert_ne!(code, 0, "{err}");
     assert!(
         err.contains(&format!(

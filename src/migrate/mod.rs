@@ -118,10 +118,10 @@ pub enum MigrateError {
         after: Duration,
     },
     /// The session holding the migration lock was killed or cut: the server
-    /// released the lock and rolled back its open transaction; isdb applied
-    /// nothing more and did not reconnect.
+    /// releases the lock and rolls back its open transaction as the session
+    /// ends; isdb applied nothing more and did not reconnect.
     #[error(
-        "{database}: the session holding the migration lock was lost, so isdb stopped and applied nothing more (the server released the lock and rolled back any open transaction); run `isdb migrate` again to finish. Cause: {cause}"
+        "{database}: the session holding the migration lock was lost, so isdb stopped and applied nothing more (as that session ends, the server releases the lock and rolls back any open transaction); run `isdb migrate` again to finish. Cause: {cause}"
     )]
     SessionLost {
         /// Physical database.

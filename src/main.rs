@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use isdb::cli::Cli;
+use isdb::cli::{Cli, Command};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -40,9 +40,18 @@ fn run(cli: Cli) -> Result<u8, (u8, anyhow::Error)> {
                 anyhow::Error::from(e).context("cannot start the async runtime"),
             )
         })?;
+    // Commands without database sessions keep the default signal handling
+    // (a password prompt must still yield to Ctrl-C).
+    let sessions = !matches!(cli.command, Command::Render(_) | Command::Config(_));
     let outcome = runtime.block_on(async {
-        // Dropping the run closes its connections: the servers then release its locks.
+        if !sessions {
+            return Ok(isdb::cli::run(cli).await);
+        }
+        // Dropping the run closes its connections: the servers then release its
+        // locks. The run is polled first, so the handlers are installed only once
+        // it waits on the network, after any password prompt.
         tokio::select! {
+            biased;
             r = isdb::cli::run(cli) => Ok(r),
             signal = isdb::cli::interrupted() => Err(signal),
         }

@@ -378,6 +378,14 @@ impl Scene {
     }
 }
 
+/// A temporary working directory, a unique prefix and the URL of a database
+/// `<prefix>wso2is` that does not exist yet.
+fn fresh(server: &Server, tag: &str) -> (tempfile::TempDir, String, String) {
+    let prefix = common::unique_prefix(tag);
+    let url = server.db_url(&format!("{prefix}wso2is"));
+    (tempfile::tempdir().unwrap(), prefix, url)
+}
+
 async fn server(pg: bool, test: &str) -> Option<Server> {
     if pg {
         common::postgres(test).await
@@ -644,9 +652,7 @@ async fn out_of_range_durations_are_usage_errors_that_touch_nothing() {
     let Some(server) = common::postgres("durations").await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let prefix = common::unique_prefix("durations");
-    let url = server.db_url(&format!("{prefix}wso2is"));
+    let (dir, prefix, url) = fresh(&server, "durations");
     let mut cases: Vec<Vec<String>> = Vec::new();
     for flag in [
         "--connect-timeout",
@@ -693,9 +699,7 @@ async fn mariadb_run_dead_before_success_is_recorded_complete() {
     let Some(server) = common::mysql("dead_before_success").await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let prefix = common::unique_prefix("deadsuccess");
-    let url = server.db_url(&format!("{prefix}wso2is"));
+    let (dir, prefix, url) = fresh(&server, "deadsuccess");
     let (code, out, err) = run_isdb(dir.path(), &["migrate", "--url", &url], &[]);
     assert_eq!(code, 0, "{out}\n{err}");
     let mut c = any(&url).await;
@@ -728,9 +732,7 @@ async fn status_fails_on_a_tampered_checksum_and_an_unknown_version() {
     let Some(server) = common::postgres("status_tampered").await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let prefix = common::unique_prefix("tampered");
-    let url = server.db_url(&format!("{prefix}wso2is"));
+    let (dir, prefix, url) = fresh(&server, "tampered");
     let (code, out, err) = run_isdb(dir.path(), &["migrate", "--url", &url], &[]);
     assert_eq!(code, 0, "{out}\n{err}");
     let (code, out, err) = run_isdb(dir.path(), &["status", "--url", &url], &[]);

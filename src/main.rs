@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use isdb::cli::Cli;
+use isdb::cli::{Cli, Command};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -55,7 +55,27 @@ fn run(cli: Cli) -> Result<u8, (u8, anyhow::Error)> {
         .enable_all()
         .build()
         .map_err(|e| (1, anyhow::anyhow!("cannot start the async runtime: {e}")))?;
-    match runtime.block_on(isdb::cli::run(cli)) {
+    // Commands without database sessions keep the default signal handling
+    // (a password prompt must still yield to Ctrl-C).
+    let sessions = !matches!(cli.command, Command::Render(_) | Command::Config(_));
+    let outcome = runtime.block_on(async {
+        if !sessions {
+            return Ok(isdb::cli::run(cli).await);
+        }
+        // Dropping the run closes its connections: the servers then release its
+        // locks. The run is polled first, so the handlers are installed only once
+        // it waits on the network, after any password prompt.
+        tokio::select! {
+            biased;
+            r = isdb::cli::run(cli) => Ok(r),
+            signal = isdb::cli::interrupted() => Err(signal),
+        }
+    });
+    let result = match outcome {
+        Ok(r) => r,
+        Err(signal) => return Err((signal.exit_code(), anyhow::anyhow!(signal.message()))),
+    };
+    match result {
         Ok(code) => Ok(u8::try_from(code).unwrap_or(1)),
         Err(e) => {
             let code = u8::try_from(e.exit_code()).unwrap_or(1);

@@ -4,7 +4,9 @@
 use std::fmt;
 
 use crate::dialect::{Dialect, IdentityStyle, ScriptStyle};
-use crate::model::{Column, ColumnType, ForeignKey, OnDelete, Schema, Table};
+use crate::model::{
+    Column, ColumnType, DefaultValue, ForeignKey, OnDelete, Schema, SeedRow, Table,
+};
 
 /// What a statement does; the migration runner treats data changes differently
 /// from DDL on dialects where DDL commits implicitly.
@@ -123,27 +125,63 @@ pub fn statements(dialect: &dyn Dialect, schema: &Schema, opts: RenderOptions) -
         });
     }
     for seed in &schema.seeds {
-        let values: Vec<String> = seed.values.iter().map(|v| dialect.literal(v)).collect();
-        let columns = if seed.columns.is_empty() {
-            String::new()
-        } else {
-            let names: Vec<String> = seed
-                .columns
-                .iter()
-                .map(|c| dialect.object_name(c))
-                .collect();
-            format!(" ({})", names.join(", "))
-        };
         out.push(Statement {
             kind: StatementKind::Insert,
-            sql: format!(
-                "INSERT INTO {}{columns} VALUES ({})",
-                dialect.object_name(&seed.table),
-                values.join(", ")
-            ),
+            sql: insert_seed(dialect, schema, seed),
         });
     }
     out
+}
+
+/// A seed row's `INSERT`, written so that running it again (a second runner,
+/// a script run twice) cannot duplicate the row: `INSERT INTO t (cols) SELECT
+/// values WHERE NOT EXISTS (the same row)`. A seed whose table this schema does
+/// not define has no known column names and is inserted plainly.
+fn insert_seed(dialect: &dyn Dialect, schema: &Schema, seed: &SeedRow) -> String {
+    let table = dialect.object_name(&seed.table);
+    let values: Vec<String> = seed.values.iter().map(|v| dialect.literal(v)).collect();
+    // A seed that names its columns (its table's first column is generated)
+    // fills those; otherwise the table's leading columns, as WSO2's scripts do.
+    let columns: Vec<&str> = if seed.columns.is_empty() {
+        let Some(def) = schema.tables.iter().find(|t| t.name == seed.table) else {
+            return format!("INSERT INTO {table} VALUES ({})", values.join(", "));
+        };
+        def.columns
+            .iter()
+            .take(values.len())
+            .map(|c| c.name.as_str())
+            .collect()
+    } else {
+        seed.columns.iter().map(String::as_str).collect()
+    };
+    // CURRENT_TIMESTAMP differs on every run, so it cannot identify the row.
+    let same: Vec<String> = columns
+        .iter()
+        .zip(&seed.values)
+        .filter(|(_, v)| **v != DefaultValue::CurrentTimestamp)
+        .map(|(c, v)| match v {
+            DefaultValue::Null => format!("{} IS NULL", dialect.object_name(c)),
+            _ => format!("{} = {}", dialect.object_name(c), dialect.literal(v)),
+        })
+        .collect();
+    let filter = if same.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", same.join(" AND "))
+    };
+    let from = dialect
+        .constant_select_from()
+        .map(|t| format!(" FROM {t}"))
+        .unwrap_or_default();
+    format!(
+        "INSERT INTO {table} ({}) SELECT {}{from} WHERE NOT EXISTS (SELECT 1 FROM {table}{filter})",
+        columns
+            .iter()
+            .map(|c| dialect.object_name(c))
+            .collect::<Vec<_>>()
+            .join(", "),
+        values.join(", ")
+    )
 }
 
 /// Tables in definition order, except that a table comes after the tables its

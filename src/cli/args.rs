@@ -212,13 +212,24 @@ pub struct TargetFlags {
     /// Seconds to wait for a database connection [default: 10].
     #[arg(long)]
     pub connect_timeout: Option<u64>,
-    /// Seconds to wait for another isdb run's migration lock [default: 60].
+    /// Seconds to wait for another isdb run's migration lock, and for any lock
+    /// a statement waits for in the server [default: 60].
     #[arg(long)]
     pub lock_timeout: Option<u64>,
     /// Let a target be the server's own database (postgres, template0/1, mysql,
     /// information_schema, performance_schema, sys), which isdb otherwise refuses.
     #[arg(long)]
     pub allow_system_database: bool,
+    /// Seconds any one statement may run (server and client side) [default: 300].
+    #[arg(long)]
+    pub statement_timeout: Option<u64>,
+    /// Seconds a CREATE INDEX may run, instead of --statement-timeout [default: 3600].
+    #[arg(long)]
+    pub index_timeout: Option<u64>,
+    /// Seconds the server keeps a session whose client stopped talking
+    /// (a frozen network) before dropping it and its locks [default: 60].
+    #[arg(long)]
+    pub idle_timeout: Option<u64>,
 }
 
 impl TargetFlags {
@@ -234,6 +245,9 @@ impl TargetFlags {
             connect_timeout: self.connect_timeout.map(std::time::Duration::from_secs),
             lock_timeout: self.lock_timeout.map(std::time::Duration::from_secs),
             allow_system_database: self.allow_system_database,
+            statement_timeout: self.statement_timeout.map(std::time::Duration::from_secs),
+            index_timeout: self.index_timeout.map(std::time::Duration::from_secs),
+            idle_timeout: self.idle_timeout.map(std::time::Duration::from_secs),
         }
     }
 }

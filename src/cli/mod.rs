@@ -3,11 +3,13 @@
 
 mod args;
 mod examples;
+mod interrupt;
 mod progress;
 
 use std::io::Write;
 
 pub use args::{Cli, Command, Format};
+pub use interrupt::{Interrupt, interrupted};
 
 use crate::error::Error;
 use crate::layout::Layout;
@@ -169,6 +171,9 @@ async fn status(a: args::StatusArgs) -> Result<i32, Error> {
                 let _ = writeln!(out, "{} ({}): {state}", d.database, d.location);
                 if let Some(e) = &d.error {
                     let _ = writeln!(out, "  {e}");
+                }
+                for p in &d.problems {
+                    let _ = writeln!(out, "  refused by migrate: {p}");
                 }
                 for g in &d.groups {
                     let _ = writeln!(

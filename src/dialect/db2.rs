@@ -14,6 +14,10 @@ impl Dialect for Db2 {
         &self.data
     }
 
+    fn constant_select_from(&self) -> Option<&str> {
+        Some("SYSIBM.SYSDUMMY1")
+    }
+
     fn identity_trigger(
         &self,
         table: &str,

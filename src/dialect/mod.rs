@@ -155,6 +155,12 @@ pub trait Dialect: fmt::Debug + Send + Sync {
         false
     }
 
+    /// The table a `SELECT` of constants with a `WHERE` clause must name on
+    /// this dialect (`DUAL`), or `None` when it may name none.
+    fn constant_select_from(&self) -> Option<&str> {
+        None
+    }
+
     /// The native spelling of a neutral type.
     fn render_type(&self, ty: &ColumnType) -> String {
         let types = &self.data().types;

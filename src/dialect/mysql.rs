@@ -14,6 +14,10 @@ impl Dialect for MySql {
         &self.data
     }
 
+    fn constant_select_from(&self) -> Option<&str> {
+        Some("DUAL")
+    }
+
     fn supports_if_not_exists(&self) -> bool {
         true
     }

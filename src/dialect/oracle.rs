@@ -37,6 +37,10 @@ impl Dialect for Oracle {
         &self.data
     }
 
+    fn constant_select_from(&self) -> Option<&str> {
+        Some("DUAL")
+    }
+
     fn identity_trigger(
         &self,
         table: &str,

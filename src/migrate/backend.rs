@@ -2,7 +2,19 @@
 //! database creation and session locks, bind placeholders, error codes. The
 //! runner itself (`super::runner`) is written once over sqlx's `Any` driver.
 
+use std::time::Duration;
+
 use super::target::Backend;
+
+/// The server-side limits every session of a run gets.
+pub(crate) struct SessionLimits {
+    /// Any one statement.
+    pub statement: Duration,
+    /// Waiting for a lock inside the server.
+    pub lock_wait: Duration,
+    /// A session whose client stopped talking (idle, or idle in a transaction).
+    pub idle: Duration,
+}
 
 /// How a backend serializes runners on one database.
 pub(crate) enum LockMethod {
@@ -47,6 +59,21 @@ pub(crate) trait LiveBackend: Sync {
 
     /// How runners are serialized.
     fn lock_method(&self) -> LockMethod;
+
+    /// SQL run once on every new connection to set the server's own limits
+    /// (`None`: the engine has none, SQLite). The values are whole numbers
+    /// from validated settings, never user text.
+    fn session_setup(&self, limits: &SessionLimits) -> Option<String> {
+        let _ = limits;
+        None
+    }
+
+    /// SQL that changes the session's statement limit to `limit` (`None`:
+    /// the engine has none for DDL).
+    fn statement_limit_sql(&self, limit: Duration) -> Option<String> {
+        let _ = limit;
+        None
+    }
 }
 
 struct PostgresBackend;
@@ -88,6 +115,29 @@ impl LiveBackend for PostgresBackend {
             unlock: "SELECT CAST(CASE WHEN pg_advisory_unlock(hashtext($1)) THEN 1 ELSE 0 END AS BIGINT)",
         }
     }
+
+    fn session_setup(&self, l: &SessionLimits) -> Option<String> {
+        let idle_ms = l.idle.as_millis();
+        let idle_s = l.idle.as_secs().max(1);
+        // idle_session_timeout and client_connection_check_interval exist from
+        // PostgreSQL 14; set_config in a filtered SELECT skips them before that.
+        Some(format!(
+            "SET statement_timeout = {}; SET lock_timeout = {}; \
+             SET idle_in_transaction_session_timeout = {idle_ms}; \
+             SET tcp_keepalives_idle = {idle_s}; SET tcp_keepalives_interval = {}; SET tcp_keepalives_count = 3; \
+             SELECT set_config('idle_session_timeout', '{idle_ms}', false), \
+             set_config('client_connection_check_interval', '{}', false) \
+             WHERE current_setting('server_version_num')::int >= 140000",
+            l.statement.as_millis(),
+            l.lock_wait.as_millis(),
+            (idle_s / 3).max(1),
+            l.idle.min(Duration::from_secs(5)).as_millis(),
+        ))
+    }
+
+    fn statement_limit_sql(&self, limit: Duration) -> Option<String> {
+        Some(format!("SET statement_timeout = {}", limit.as_millis()))
+    }
 }
 
 impl LiveBackend for MySqlBackend {
@@ -108,6 +158,28 @@ impl LiveBackend for MySqlBackend {
             try_lock: "SELECT CAST(COALESCE(GET_LOCK(?, 0), 0) AS SIGNED)",
             unlock: "SELECT CAST(COALESCE(RELEASE_LOCK(?), 0) AS SIGNED)",
         }
+    }
+
+    fn session_setup(&self, l: &SessionLimits) -> Option<String> {
+        let idle = l.idle.as_secs().max(1);
+        let lock = l.lock_wait.as_secs().max(1);
+        // `/*M!100101 ... */` is read by MariaDB 10.1.1+ only: MySQL has no
+        // max_statement_time (its max_execution_time covers SELECT alone, and
+        // MariaDB refuses that name), so MySQL relies on the client-side bound.
+        Some(format!(
+            "SET SESSION lock_wait_timeout = {lock}, innodb_lock_wait_timeout = {lock}, \
+             wait_timeout = {idle}, net_read_timeout = {idle}, net_write_timeout = {idle} \
+             /*M!100101 , max_statement_time = {} */",
+            l.statement.as_secs()
+        ))
+    }
+
+    fn statement_limit_sql(&self, limit: Duration) -> Option<String> {
+        // A harmless user variable on MySQL; MariaDB also reads the comment.
+        Some(format!(
+            "SET @isdb_statement_limit = {0} /*M!100101 , max_statement_time = {0} */",
+            limit.as_secs()
+        ))
     }
 }
 

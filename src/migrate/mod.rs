@@ -3,9 +3,10 @@
 //! The algorithm is written once, over sqlx's `Any` driver, with small
 //! per-engine hooks (`backend`):
 //! 1. create the physical database if it is missing;
-//! 2. take a session-level lock on a dedicated connection (PostgreSQL
-//!    advisory lock, MySQL/MariaDB `GET_LOCK`, SQLite an exclusive file lock),
-//!    released on every path, and by the server if the process dies;
+//! 2. take a session-level lock on the connection that then applies the
+//!    migrations (PostgreSQL advisory lock, MySQL/MariaDB `GET_LOCK`; SQLite
+//!    an exclusive file lock), released on every path, and by the server if
+//!    the process dies or the session is lost, which stops the run;
 //! 3. create `ISDB_SCHEMA_HISTORY` if needed, refuse changed or unknown migrations;
 //! 4. apply what is pending: on PostgreSQL and SQLite each migration in one
 //!    transaction; on MySQL/MariaDB statement by statement, each rendered
@@ -26,6 +27,7 @@ mod baseline;
 pub mod history;
 mod runner;
 pub mod server_url;
+pub mod session;
 pub mod target;
 
 use std::sync::Arc;
@@ -38,6 +40,7 @@ pub use history::{HISTORY_TABLE, HistoryRow};
 pub use runner::{
     DatabaseReport, DatabaseStatus, DryRunScript, GroupStatus, MigrateReport, StatusReport,
 };
+pub use session::Timeouts;
 pub use target::{Backend, ConfigFile, DbConnection, Deployment, TargetArgs, resolve};
 
 use crate::error::Error;
@@ -115,6 +118,32 @@ pub enum MigrateError {
         target: String,
         /// The timeout.
         after: Duration,
+    },
+    /// The session holding the migration lock was killed or cut: the server
+    /// releases the lock and rolls back its open transaction as the session
+    /// ends; isdb applied nothing more and did not reconnect.
+    #[error(
+        "{database}: the session holding the migration lock was lost, so isdb stopped and applied nothing more (as that session ends, the server releases the lock and rolls back any open transaction); run `isdb migrate` again to finish. Cause: {cause}"
+    )]
+    SessionLost {
+        /// Physical database.
+        database: String,
+        /// What failed, as the driver reported it.
+        cause: String,
+    },
+    /// A round trip got no answer in time (a frozen network or server).
+    #[error(
+        "{database}: no answer from the server within {}s (--statement-timeout or --index-timeout, plus 2 s), so isdb stopped, applied nothing more and dropped the connection; the server ends that session, releasing the migration lock and rolling back any open transaction, within --idle-timeout ({}s). Run `isdb migrate` again to finish",
+        after.as_secs(),
+        idle.as_secs()
+    )]
+    NoAnswer {
+        /// Physical database.
+        database: String,
+        /// How long isdb waited.
+        after: Duration,
+        /// The server's idle limit for the session.
+        idle: Duration,
     },
     /// Several databases failed; each error is listed.
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]

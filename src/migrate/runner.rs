@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use sqlx::{AnyConnection, ConnectOptions, Connection, Row};
 
-use super::backend::LockMethod;
+use super::backend::{LockMethod, SessionLimits};
 use super::history::{self, HistoryRow};
+use super::session::{self, within};
 use super::target::DbConnection;
 use super::{Event, MigrateError, Plan, Progress};
 use crate::dialect::Dialect;
@@ -93,6 +94,10 @@ pub struct DatabaseStatus {
     pub error: Option<String>,
     /// Per group; empty when unreachable (nothing is known about it).
     pub groups: Vec<GroupStatus>,
+    /// History rows `migrate` refuses (a changed applied migration, a version
+    /// this isdb does not know); any makes `status` fail.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
 }
 
 /// Status of a deployment.
@@ -107,6 +112,7 @@ impl StatusReport {
     pub fn up_to_date(&self) -> bool {
         self.databases.iter().all(|d| {
             d.reachable
+                && d.problems.is_empty()
                 && d.groups
                     .iter()
                     .all(|g| g.pending.is_empty() && g.partial.is_empty())
@@ -131,9 +137,26 @@ pub(super) async fn connect(
     let opts = sqlx::any::AnyConnectOptions::from_url(&url)
         .map_err(|e| Error::db(format!("cannot use the URL for {target}"), e))?
         .disable_statement_logging();
-    match tokio::time::timeout(conn.connect_timeout, opts.connect()).await {
-        Ok(Ok(c)) => Ok(c),
-        Ok(Err(e)) => Err(Error::db(format!("cannot connect to {target}"), e)),
+    let setup = conn.backend.hooks().session_setup(&SessionLimits {
+        statement: conn.statement_timeout,
+        lock_wait: session::server_lock_wait(conn),
+        idle: conn.idle_timeout,
+    });
+    let attempt = async {
+        let mut c = opts
+            .connect()
+            .await
+            .map_err(|e| Error::db(format!("cannot connect to {target}"), e))?;
+        if let Some(sql) = setup {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut c)
+                .await
+                .map_err(|e| Error::db(format!("cannot set the session limits on {target}"), e))?;
+        }
+        Ok(c)
+    };
+    match tokio::time::timeout(conn.connect_timeout, attempt).await {
+        Ok(r) => r,
         Err(_) => Err(MigrateError::ConnectTimeout {
             target,
             after: conn.connect_timeout,
@@ -189,10 +212,13 @@ async fn ensure_database(
         return Ok((true, None));
     };
     let mut admin = connect(conn, hooks.maintenance_database()).await?;
-    let result = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-        .execute(&mut admin)
-        .await;
-    let _ = admin.close().await;
+    let result = within(conn, conn.statement_timeout, async {
+        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut admin)
+            .await)
+    })
+    .await?;
+    close_bounded(conn, admin).await;
     match result {
         Ok(_) => {
             tracing::info!(
@@ -274,23 +300,33 @@ async fn drop_database(conn: &DbConnection) -> Result<(), Error> {
         conn.backend.dialect().quote_ident(&conn.db.name)
     );
     let mut admin = connect(conn, conn.backend.hooks().maintenance_database()).await?;
-    let result = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-        .execute(&mut admin)
-        .await;
-    let _ = admin.close().await;
+    let result = within(conn, conn.statement_timeout, async {
+        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut admin)
+            .await)
+    })
+    .await?;
+    close_bounded(conn, admin).await;
     result
         .map(|_| ())
         .map_err(|e| Error::db(format!("cannot drop database {}", conn.db.name), e))
 }
 
-/// A held migration lock. Release it with [`Lock::release`]; if the process
-/// dies instead, the server (or the OS, for a file lock) releases it.
-pub(super) enum Lock {
-    Session {
-        conn: AnyConnection,
-        unlock: &'static str,
-        name: String,
-    },
+/// A held migration lock and the connection the migration runs on. For a
+/// session lock (PostgreSQL, MySQL/MariaDB) that is the lock's own session:
+/// if it is killed or cut, the lock and the work end together, and isdb never
+/// reconnects mid-run. Release it with [`Lock::release`]; if the process dies
+/// instead, the server (or the OS, for a file lock) releases it.
+pub(super) struct Lock {
+    /// The connection the migration runs on.
+    pub(super) conn: AnyConnection,
+    kind: LockKind,
+    /// The client-side bound on releasing it.
+    bound: Duration,
+}
+
+enum LockKind {
+    Session { unlock: &'static str, name: String },
     File(File),
 }
 
@@ -312,21 +348,25 @@ impl Lock {
                     None => connect(conn, Some(&conn.db.name)).await?,
                 };
                 loop {
-                    let row = sqlx::query(try_lock)
-                        .bind(name.clone())
-                        .fetch_one(&mut lock_conn)
-                        .await
-                        .map_err(|e| {
-                            Error::db(
-                                format!("cannot take the migration lock on {}", conn.db.name),
-                                e,
-                            )
-                        })?;
-                    if row.try_get::<i64, _>(0).unwrap_or(0) == 1 {
-                        return Ok(Lock::Session {
+                    let taken = within(conn, conn.statement_timeout, async {
+                        let row = sqlx::query(try_lock)
+                            .bind(name.clone())
+                            .fetch_one(&mut lock_conn)
+                            .await
+                            .map_err(|e| {
+                                Error::db(
+                                    format!("cannot take the migration lock on {}", conn.db.name),
+                                    e,
+                                )
+                            })?;
+                        Ok(row.try_get::<i64, _>(0).unwrap_or(0) == 1)
+                    })
+                    .await?;
+                    if taken {
+                        return Ok(Lock {
                             conn: lock_conn,
-                            unlock,
-                            name,
+                            kind: LockKind::Session { unlock, name },
+                            bound: conn.statement_timeout + session::CLIENT_GRACE,
                         });
                     }
                     if !wait_turn(conn, deadline, &mut told, progress).await {
@@ -348,7 +388,17 @@ impl Lock {
                     .map_err(|e| Error::io(&path, e))?;
                 loop {
                     match file.try_lock() {
-                        Ok(()) => return Ok(Lock::File(file)),
+                        Ok(()) => {
+                            let work = match existing {
+                                Some(c) => c,
+                                None => connect(conn, Some(&conn.db.name)).await?,
+                            };
+                            return Ok(Lock {
+                                conn: work,
+                                kind: LockKind::File(file),
+                                bound: conn.statement_timeout + session::CLIENT_GRACE,
+                            });
+                        }
                         Err(std::fs::TryLockError::WouldBlock) => {}
                         Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
                     }
@@ -365,24 +415,41 @@ impl Lock {
         .into())
     }
 
+    /// Releases the lock and closes its connection, each bounded by
+    /// `--statement-timeout` (plus the client's grace).
     pub(super) async fn release(self) {
-        match self {
-            Lock::Session {
-                mut conn,
-                unlock,
-                name,
-            } => {
-                if let Err(e) = sqlx::query(unlock).bind(name).fetch_one(&mut conn).await {
-                    tracing::warn!(
-                        "releasing the migration lock failed ({e}); closing its connection releases it"
-                    );
-                }
-                let _ = conn.close().await;
-            }
-            Lock::File(f) => {
-                let _ = f.unlock();
+        let Lock {
+            conn: mut db,
+            kind,
+            bound,
+        } = self;
+        if let LockKind::Session { unlock, name } = &kind {
+            let released = tokio::time::timeout(
+                bound,
+                sqlx::query(sqlx::AssertSqlSafe(*unlock))
+                    .bind(name.clone())
+                    .fetch_one(&mut db),
+            )
+            .await;
+            if !matches!(released, Ok(Ok(_))) {
+                tracing::warn!(
+                    "releasing the migration lock failed; dropping its connection releases it"
+                );
+                return;
             }
         }
+        let _ = tokio::time::timeout(bound, db.close()).await;
+        if let LockKind::File(f) = kind {
+            let _ = f.unlock();
+        }
+    }
+
+    /// Drops the lock's connection without another word to the server, for a
+    /// session that is no longer usable (killed, cut, or a round trip that
+    /// got no answer): the server releases a session lock as it ends the
+    /// session, the OS a file lock as the file closes.
+    pub(super) fn abandon(self) {
+        drop(self);
     }
 }
 
@@ -431,6 +498,40 @@ pub(super) fn render_options(dialect: &dyn Dialect) -> RenderOptions {
     }
 }
 
+/// Every history row that `migrate` refuses: versions this isdb does not know
+/// for the database's groups, and applied migrations whose definition changed.
+fn history_problems(
+    catalog: &Catalog,
+    conn: &DbConnection,
+    rows: &[HistoryRow],
+) -> Vec<MigrateError> {
+    let groups = conn.db.groups();
+    let mut out = Vec::new();
+    for r in rows {
+        let known = groups.iter().filter(|g| g.name() == r.group).find_map(|g| {
+            catalog
+                .group(*g)
+                .find(|m| m.version.to_string() == r.version)
+        });
+        match known {
+            None => out.push(MigrateError::UnknownApplied {
+                database: conn.db.name.clone(),
+                group: r.group.clone(),
+                version: r.version.clone(),
+            }),
+            Some(m) if m.checksum != r.checksum => out.push(MigrateError::ChecksumMismatch {
+                database: conn.db.name.clone(),
+                group: r.group.clone(),
+                version: r.version.clone(),
+                applied: r.checksum.clone(),
+                current: m.checksum.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
 /// Compares the history with the catalog and lists what is pending.
 fn pending<'a>(
     plan: &Plan,
@@ -439,41 +540,15 @@ fn pending<'a>(
     rows: &[HistoryRow],
 ) -> Result<Vec<Pending<'a>>, Error> {
     let dialect = conn.backend.dialect();
-    let groups = conn.db.groups();
-    for r in rows {
-        let known = groups.iter().any(|g| {
-            g.name() == r.group
-                && catalog
-                    .group(*g)
-                    .any(|m| m.version.to_string() == r.version)
-        });
-        if !known {
-            return Err(MigrateError::UnknownApplied {
-                database: conn.db.name.clone(),
-                group: r.group.clone(),
-                version: r.version.clone(),
-            }
-            .into());
-        }
+    if let Some(problem) = history_problems(catalog, conn, rows).into_iter().next() {
+        return Err(problem.into());
     }
     let mut out = Vec::new();
-    for g in groups {
+    for g in conn.db.groups() {
         for m in catalog.up_to(g, plan.target.as_ref()) {
             let row = rows
                 .iter()
                 .find(|r| r.group == g.name() && r.version == m.version.to_string());
-            if let Some(r) = row
-                && r.checksum != m.checksum
-            {
-                return Err(MigrateError::ChecksumMismatch {
-                    database: conn.db.name.clone(),
-                    group: r.group.clone(),
-                    version: r.version.clone(),
-                    applied: r.checksum.clone(),
-                    current: m.checksum.clone(),
-                }
-                .into());
-            }
             if row.is_some_and(|r| r.success) {
                 continue;
             }
@@ -534,8 +609,59 @@ fn log_statement(conn: &DbConnection, index: usize, total: usize, st: &Statement
     }
 }
 
+/// Runs one statement of a migration, bounded on the server and the client.
+/// `limit` is the session's current statement limit; an index build gets
+/// `--index-timeout` instead of `--statement-timeout`, set just before it.
+async fn execute_statement(
+    db: &mut AnyConnection,
+    conn: &DbConnection,
+    limit: &mut Duration,
+    m: &Migration,
+    (index, total): (usize, usize),
+    st: &Statement,
+) -> Result<(), Error> {
+    let want = session::server_bound(conn, st.kind);
+    if want != *limit {
+        set_statement_limit(db, conn, want).await?;
+        *limit = want;
+    }
+    within(conn, want, async {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(st.sql.clone()))
+            .execute(&mut *db)
+            .await
+            .map(|_| ())
+            .map_err(|e| failed(conn, m, index, total, st, e))
+    })
+    .await
+}
+
+/// Changes the session's server-side statement limit.
+async fn set_statement_limit(
+    db: &mut AnyConnection,
+    conn: &DbConnection,
+    limit: Duration,
+) -> Result<(), Error> {
+    let Some(sql) = conn.backend.hooks().statement_limit_sql(limit) else {
+        return Ok(());
+    };
+    within(conn, conn.statement_timeout, async {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *db)
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                Error::db(
+                    format!("cannot set the statement limit on {}", conn.db.name),
+                    e,
+                )
+            })
+    })
+    .await
+}
+
 /// Applies one migration. Transactional dialects: all statements and the history
 /// row in one transaction. Others: statement by statement with recorded progress.
+/// Every round trip is bounded ([`within`]).
 async fn apply(
     db: &mut AnyConnection,
     conn: &DbConnection,
@@ -544,9 +670,11 @@ async fn apply(
 ) -> Result<(), Error> {
     let dialect = conn.backend.dialect();
     let hooks = conn.backend.hooks();
+    let bound = conn.statement_timeout;
     let m = p.migration;
     let total = p.statements.len();
     let started = Instant::now();
+    let mut limit = conn.statement_timeout;
     let mut row = HistoryRow {
         group: m.group.name().into(),
         version: m.version.to_string(),
@@ -563,35 +691,44 @@ async fn apply(
             database: conn.db.name.clone(),
         })
     };
+    let begin_failed = |e| Error::db(format!("cannot start a transaction on {}", conn.db.name), e);
     if dialect.supports_transactional_ddl() {
-        let mut tx = db
-            .begin()
-            .await
-            .map_err(|e| Error::db(format!("cannot start a transaction on {}", conn.db.name), e))?;
+        let mut tx = within(conn, bound, async {
+            db.begin().await.map_err(begin_failed)
+        })
+        .await?;
         if p.resume.is_some() {
-            history::delete(&mut tx, hooks, &row.group, &row.version).await?;
+            within(
+                conn,
+                bound,
+                history::delete(&mut tx, hooks, &row.group, &row.version),
+            )
+            .await?;
         }
         for (i, st) in p.statements.iter().enumerate() {
             log_statement(conn, i, total, st);
-            sqlx::raw_sql(sqlx::AssertSqlSafe(st.sql.clone()))
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| failed(conn, m, i, total, st, e))?;
+            execute_statement(&mut tx, conn, &mut limit, m, (i, total), st).await?;
             step();
+        }
+        if limit != conn.statement_timeout {
+            set_statement_limit(&mut tx, conn, conn.statement_timeout).await?;
         }
         row.statements_done = row.statements_total;
         row.success = true;
         row.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-        history::insert(&mut tx, hooks, dialect, &row).await?;
-        tx.commit().await.map_err(|e| {
-            Error::db(
-                format!(
-                    "cannot commit {} {} on {}",
-                    row.group, row.version, conn.db.name
-                ),
-                e,
-            )
-        })?;
+        within(conn, bound, history::insert(&mut tx, hooks, dialect, &row)).await?;
+        within(conn, bound, async {
+            tx.commit().await.map_err(|e| {
+                Error::db(
+                    format!(
+                        "cannot commit {} {} on {}",
+                        row.group, row.version, conn.db.name
+                    ),
+                    e,
+                )
+            })
+        })
+        .await?;
         return Ok(());
     }
     let start = match &p.resume {
@@ -611,10 +748,12 @@ async fn apply(
             }
         }
         None => {
-            history::insert(db, hooks, dialect, &row).await?;
+            within(conn, bound, history::insert(db, hooks, dialect, &row)).await?;
             0
         }
     };
+    // A resumed run that finds every statement done still records them all done.
+    row.statements_done = i64::try_from(start).unwrap_or(i64::MAX);
     for _ in 0..start {
         step();
     }
@@ -623,46 +762,53 @@ async fn apply(
         row.statements_done = i64::try_from(i + 1).unwrap_or(i64::MAX);
         if st.kind == StatementKind::Insert {
             // Data is transactional even where DDL is not: the row and its progress commit together.
-            let mut tx = db.begin().await.map_err(|e| {
-                Error::db(format!("cannot start a transaction on {}", conn.db.name), e)
-            })?;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(st.sql.clone()))
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| failed(conn, m, i, total, st, e))?;
-            history::update(&mut tx, hooks, &row).await?;
-            tx.commit()
-                .await
-                .map_err(|e| Error::db(format!("cannot commit on {}", conn.db.name), e))?;
+            let mut tx = within(conn, bound, async {
+                db.begin().await.map_err(begin_failed)
+            })
+            .await?;
+            execute_statement(&mut tx, conn, &mut limit, m, (i, total), st).await?;
+            within(conn, bound, history::update(&mut tx, hooks, &row)).await?;
+            within(conn, bound, async {
+                tx.commit()
+                    .await
+                    .map_err(|e| Error::db(format!("cannot commit on {}", conn.db.name), e))
+            })
+            .await?;
         } else {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(st.sql.clone()))
-                .execute(&mut *db)
-                .await
-                .map_err(|e| failed(conn, m, i, total, st, e))?;
-            history::update(db, hooks, &row).await?;
+            execute_statement(db, conn, &mut limit, m, (i, total), st).await?;
+            within(conn, bound, history::update(db, hooks, &row)).await?;
         }
         step();
+    }
+    if limit != conn.statement_timeout {
+        set_statement_limit(db, conn, conn.statement_timeout).await?;
     }
     row.success = true;
     row.applied_at = history::now_rfc3339();
     row.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-    history::update(db, hooks, &row).await
+    within(conn, bound, history::update(db, hooks, &row)).await
 }
 
-/// Migrates one database while holding its lock.
+/// Migrates one database on `db`, the connection of its held lock.
 async fn migrate_locked(
     plan: &Plan,
     catalog: &Catalog,
     conn: &DbConnection,
     progress: &dyn Progress,
+    db: &mut AnyConnection,
     report: &mut DatabaseReport,
 ) -> Result<(), Error> {
     let dialect = conn.backend.dialect();
-    let mut db = connect(conn, Some(&conn.db.name)).await?;
-    let result = async {
-        let rows = history::read(&mut db).await?;
-        super::baseline::refuse_unrecorded(&mut db, conn, catalog, rows.as_deref()).await?;
-        history::ensure(&mut db, dialect).await?;
+    let bound = conn.statement_timeout;
+    async {
+        let rows = within(conn, bound, history::read(db)).await?;
+        within(
+            conn,
+            bound,
+            super::baseline::refuse_unrecorded(db, conn, catalog, rows.as_deref()),
+        )
+        .await?;
+        within(conn, bound, history::ensure(db, dialect)).await?;
         let rows = rows.unwrap_or_default();
         let todo = pending(plan, catalog, conn, &rows)?;
         let statements = todo.iter().map(|p| p.statements.len()).sum();
@@ -674,7 +820,7 @@ async fn migrate_locked(
             tracing::trace!("{}: up to date, nothing to do", conn.db.name);
         }
         for p in &todo {
-            apply(&mut db, conn, p, progress).await?;
+            apply(db, conn, p, progress).await?;
             let name = format!("{} {}", p.migration.group, p.migration.version);
             tracing::trace!(
                 "{}: applied {name}{}",
@@ -694,9 +840,7 @@ async fn migrate_locked(
         }
         Ok(())
     }
-    .await;
-    let _ = db.close().await;
-    result
+    .await
 }
 
 async fn migrate_database(
@@ -712,14 +856,18 @@ async fn migrate_database(
         applied: vec![],
         resumed: vec![],
     };
-    let lock = match Lock::acquire(conn, progress, existing).await {
+    let mut lock = match Lock::acquire(conn, progress, existing).await {
         Ok(l) => l,
         Err(e) if created => return Err(drop_created_if_empty(conn, e).await),
         Err(e) => return Err(e),
     };
-    let result = migrate_locked(plan, catalog, conn, progress, &mut report).await;
-    lock.release().await;
-    match result {
+    let result = migrate_locked(plan, catalog, conn, progress, &mut lock.conn, &mut report).await;
+    if result.as_ref().is_err_and(session::session_unusable) {
+        lock.abandon();
+    } else {
+        lock.release().await;
+    }
+    match result.map_err(|e| session::explain_lost_session(conn, e)) {
         Err(e) if created => return Err(drop_created_if_empty(conn, e).await),
         other => other?,
     }
@@ -758,9 +906,14 @@ async fn read_history(conn: &DbConnection) -> Result<Option<Vec<HistoryRow>>, Er
     let Some(mut db) = open_existing(conn).await? else {
         return Ok(None);
     };
-    let rows = history::read(&mut db).await;
-    let _ = db.close().await;
-    Ok(Some(rows?.unwrap_or_default()))
+    let rows = within(conn, conn.statement_timeout, history::read(&mut db)).await?;
+    close_bounded(conn, db).await;
+    Ok(Some(rows.unwrap_or_default()))
+}
+
+/// Closes a connection, giving up (dropping it) after `--statement-timeout`.
+async fn close_bounded(conn: &DbConnection, db: AnyConnection) {
+    let _ = tokio::time::timeout(conn.statement_timeout, db.close()).await;
 }
 
 /// Like [`read_history`], and refuses a database that holds WSO2 tables but no
@@ -772,13 +925,13 @@ async fn read_history_for_run(
     let Some(mut db) = open_existing(conn).await? else {
         return Ok(None);
     };
-    let result = async {
+    let result = within(conn, conn.statement_timeout, async {
         let rows = history::read(&mut db).await?;
         super::baseline::refuse_unrecorded(&mut db, conn, catalog, rows.as_deref()).await?;
         Ok(rows.unwrap_or_default())
-    }
+    })
     .await;
-    let _ = db.close().await;
+    close_bounded(conn, db).await;
     result.map(Some)
 }
 
@@ -951,6 +1104,10 @@ pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
                 s
             })
             .collect();
+        let problems = history_problems(catalog, conn, &rows)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         databases.push(DatabaseStatus {
             database: conn.db.name.clone(),
             location: conn.display(),
@@ -958,6 +1115,7 @@ pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
             exists,
             error,
             groups,
+            problems,
         });
     }
     Ok(StatusReport { databases })

@@ -62,6 +62,12 @@ pub struct TargetArgs {
     /// `--allow-system-database`: let a target be a server's own database
     /// (`postgres`, `mysql`, ...), which isdb otherwise refuses.
     pub allow_system_database: bool,
+    /// `--statement-timeout`.
+    pub statement_timeout: Option<Duration>,
+    /// `--index-timeout`.
+    pub index_timeout: Option<Duration>,
+    /// `--idle-timeout`.
+    pub idle_timeout: Option<Duration>,
 }
 
 /// The `isdb.toml` file.
@@ -89,6 +95,15 @@ pub struct ConfigFile {
     /// Seconds to wait for another runner's lock.
     #[serde(default)]
     pub lock_timeout: Option<u64>,
+    /// Seconds any one statement may run.
+    #[serde(default)]
+    pub statement_timeout: Option<u64>,
+    /// Seconds a `CREATE INDEX` may run (instead of `statement_timeout`).
+    #[serde(default)]
+    pub index_timeout: Option<u64>,
+    /// Seconds the server keeps a session whose client stopped answering.
+    #[serde(default)]
+    pub idle_timeout: Option<u64>,
     /// Per logical database settings, keyed by logical name (e.g. `IDENTITY_DB`).
     #[serde(default)]
     pub databases: BTreeMap<String, DatabaseConfig>,
@@ -159,8 +174,14 @@ pub struct DbConnection {
     pub mysql_charset: String,
     /// How long to wait for a connection.
     pub connect_timeout: Duration,
-    /// How long to wait for another runner's lock.
+    /// How long to wait for another runner's lock (and for locks inside the server).
     pub lock_timeout: Duration,
+    /// How long any one statement may run.
+    pub statement_timeout: Duration,
+    /// How long a `CREATE INDEX` may run.
+    pub index_timeout: Duration,
+    /// How long the server keeps a session whose client stopped talking.
+    pub idle_timeout: Duration,
 }
 
 impl fmt::Debug for DbConnection {
@@ -613,14 +634,7 @@ pub fn resolve(
         .or(file.mysql_charset.clone())
         .unwrap_or_else(|| "latin1".into());
     validate_identifier(&charset, "--mysql-charset")?;
-    let connect_timeout = args
-        .connect_timeout
-        .or(file.connect_timeout.map(Duration::from_secs))
-        .unwrap_or(Duration::from_secs(10));
-    let lock_timeout = args
-        .lock_timeout
-        .or(file.lock_timeout.map(Duration::from_secs))
-        .unwrap_or(Duration::from_secs(60));
+    let timeouts = super::session::Timeouts::resolve(args, &file)?;
     let (backend, base_url) = match &raw_url {
         Some(u) => {
             let (b, url) = parse_url(u)?;
@@ -722,8 +736,11 @@ pub fn resolve(
             sqlite_path,
             password,
             mysql_charset: charset.clone(),
-            connect_timeout,
-            lock_timeout,
+            connect_timeout: timeouts.connect,
+            lock_timeout: timeouts.lock,
+            statement_timeout: timeouts.statement,
+            index_timeout: timeouts.index,
+            idle_timeout: timeouts.idle,
         });
     }
     Ok(Deployment {

@@ -1,0 +1,140 @@
+//! A TCP proxy on 127.0.0.1 between isdb and a database server, that a test
+//! tells to forward traffic, freeze it (hold every byte, keep the sockets
+//! open, as a stalled network or firewall does) or cut it (reset every
+//! connection).
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+/// What the proxy does with traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Pass bytes both ways.
+    Forward,
+    /// Stop passing bytes; keep the connections open.
+    Freeze,
+    /// Reset every connection, and every new one.
+    Cut,
+}
+
+/// A running proxy; dropping it stops accepting connections.
+pub struct Proxy {
+    /// The port it listens on (127.0.0.1).
+    pub port: u16,
+    mode: watch::Sender<Mode>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    /// Starts a proxy to `upstream` (`host:port`) on a free port.
+    pub async fn start(upstream: String) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("local addr").port();
+        let (mode, _) = watch::channel(Mode::Forward);
+        let modes = mode.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let rx = modes.subscribe();
+                if *rx.borrow() == Mode::Cut {
+                    reset(&client);
+                    continue;
+                }
+                let Ok(server) = TcpStream::connect(&upstream).await else {
+                    reset(&client);
+                    continue;
+                };
+                reset_on_close(&client);
+                reset_on_close(&server);
+                let (cr, cw) = client.into_split();
+                let (sr, sw) = server.into_split();
+                tokio::spawn(pump(cr, sw, rx.clone()));
+                tokio::spawn(pump(sr, cw, rx));
+            }
+        });
+        Proxy { port, mode, accept }
+    }
+
+    /// Holds every byte from now on, both ways, keeping the connections open.
+    pub fn freeze(&self) {
+        self.mode.send_replace(Mode::Freeze);
+    }
+
+    /// Resets every connection (and refuses new ones).
+    pub fn cut(&self) {
+        self.mode.send_replace(Mode::Cut);
+    }
+
+    /// `url` (a server URL) with its host and port replaced by this proxy's.
+    pub fn url(&self, url: &str) -> String {
+        let mut u = url::Url::parse(url).expect("url");
+        u.set_host(Some("127.0.0.1")).expect("host");
+        u.set_port(Some(self.port)).expect("port");
+        u.to_string()
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+        self.mode.send_replace(Mode::Cut);
+    }
+}
+
+/// Resets `s` now.
+fn reset(s: &TcpStream) {
+    reset_on_close(s);
+}
+
+/// Makes closing `s` send a reset instead of a graceful close.
+fn reset_on_close(s: &TcpStream) {
+    // A zero linger never blocks on close: it drops the data and sends RST,
+    // which is the point here.
+    #[allow(deprecated)]
+    let _ = s.set_linger(Some(Duration::ZERO));
+}
+
+/// Copies `from` to `to` while the mode is Forward; waits while Freeze;
+/// returns (dropping, so resetting, both halves) on Cut or end of stream.
+async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, mut mode: watch::Receiver<Mode>) {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let current = *mode.borrow_and_update();
+        match current {
+            Mode::Cut => {
+                // No FIN first: the socket closes with a reset alone.
+                to.forget();
+                return;
+            }
+            Mode::Freeze => {
+                if mode.changed().await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            Mode::Forward => {}
+        }
+        tokio::select! {
+            n = from.read(&mut buf) => match n {
+                Ok(0) | Err(_) => {
+                    let _ = to.shutdown().await;
+                    return;
+                }
+                Ok(n) => {
+                    if to.write_all(&buf[..n]).await.is_err() {
+                        return;
+                    }
+                }
+            },
+            changed = mode.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}

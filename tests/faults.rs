@@ -47,6 +47,8 @@ fn spawn_isdb(dir: &Path, args: &[&str]) -> Child {
     Command::new(common::isdb())
         .args(args)
         .current_dir(dir)
+        // The test servers take no password (see common::run_isdb).
+        .env("ISDB_PASSWORD", "")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -744,8 +744,8 @@ mod tests {
             Default::default(),
         );
         assert!(
-            sql.iter()
-                .any(|s| s.sql == "INSERT INTO T (N) VALUES ('x')"),
+            sql.iter().any(|s| s.sql
+                == "INSERT INTO T (N) SELECT 'x' WHERE NOT EXISTS (SELECT 1 FROM T WHERE N = 'x')"),
             "{sql:?}"
         );
         let unknown = base.replace("columns = [\"N\"]", "columns = [\"Q\"]");

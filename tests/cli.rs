@@ -3,10 +3,8 @@
 //! for review.
 
 mod common;
-#[path = "support/run.rs"]
-mod run;
 
-use run::isdb;
+use common::run::isdb;
 
 #[test]
 fn cli_cases() {

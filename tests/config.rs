@@ -4,6 +4,9 @@
 //! tree reader of this file's own, not the library's index) and its
 //! cross-references are checked; golden files hold the reviewed output.
 
+#[path = "support/run.rs"]
+mod run;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -1328,12 +1331,7 @@ fn isdb_via(
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("isdb runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    run::output(&mut cmd)
 }
 
 /// Issue 9 point 3: a write that fails part-way through the node's files (here

@@ -353,6 +353,9 @@ pub async fn drop_databases(server: &Server, prefix: &str) {
     }
 }
 
+#[path = "../support/run.rs"]
+pub mod run;
+
 /// The isdb binary built for this test run.
 pub fn isdb() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_isdb"))
@@ -364,20 +367,11 @@ pub fn run_isdb(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> (i32, String, String) {
-    let mut cmd = std::process::Command::new(isdb());
-    cmd.args(args).current_dir(dir);
     // The test servers trust local connections. isdb never assumes an empty
     // password: an ISDB_PASSWORD that is set and empty asks for one.
-    cmd.env("ISDB_PASSWORD", "");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("isdb runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut all = vec![("ISDB_PASSWORD", "")];
+    all.extend_from_slice(env);
+    run::isdb(dir, args, &all)
 }
 
 /// Runs isdb with `cmd` then `target` in `dir`.

@@ -15,6 +15,11 @@ pub fn isdb(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, St
     for (k, v) in env {
         cmd.env(k, v);
     }
+    output(&mut cmd)
+}
+
+/// Runs `cmd` to its end; returns (exit code, stdout, stderr).
+pub fn output(cmd: &mut std::process::Command) -> (i32, String, String) {
     let out = cmd.output().expect("isdb runs");
     (
         out.status.code().unwrap_or(-1),

@@ -27,13 +27,14 @@ pub fn plan(
     target: &Schema,
     renames: &[Rename],
 ) -> Plan {
-    let mut cur = current.cloned().unwrap_or_default();
+    let mut cur = current.map(|c| as_built(dialect, c)).unwrap_or_default();
     let mut steps = Steps::default();
     apply_renames(dialect, &mut cur, renames, &mut steps);
     let differences = diff(dialect, target, &cur);
     let rebuild = dialect.column_alter_style() == ColumnAlterStyle::Rebuild;
 
     let mut new_tables: Vec<&Table> = Vec::new();
+    let mut dropped = Schema::default();
     let mut rebuilt: Vec<String> = Vec::new();
     if rebuild {
         for d in &differences {
@@ -67,16 +68,7 @@ pub fn plan(
         let ct = find(&cur, name);
         match d {
             Difference::MissingTable { .. } => new_tables.extend(tt),
-            Difference::ExtraTable { .. } => {
-                if let Some(ct) = ct {
-                    steps.drop_tables.push(Change::DropTable {
-                        table: ct.name.clone(),
-                    });
-                    if let Some(sequence) = sequence_of(dialect, ct) {
-                        steps.drop_tables.push(Change::DropSequence { sequence });
-                    }
-                }
-            }
+            Difference::ExtraTable { .. } => dropped.tables.extend(ct.cloned()),
             Difference::MissingColumn { column, .. } => {
                 if let (Some(tt), Some(c)) = (tt, tt.and_then(|t| find_column(t, column))) {
                     steps.add_columns.push(Change::AddColumn {
@@ -190,9 +182,45 @@ pub fn plan(
         }
     }
 
+    // Referencing tables first, so that no dropped table is still referenced.
+    for t in creation_order(&dropped).into_iter().rev() {
+        steps.drop_tables.push(Change::DropTable {
+            table: t.name.clone(),
+        });
+        if let Some(sequence) = sequence_of(dialect, t) {
+            steps.drop_tables.push(Change::DropSequence { sequence });
+        }
+    }
     create_tables(dialect, &cur, target, &new_tables, &mut steps);
     seeds(&cur, target, &new_tables, &mut steps);
     steps.into_plan()
+}
+
+/// `schema` as `dialect` would read it back once built: each column as the
+/// renderer writes it (its type, whether the database generates it, its
+/// default) and the sequence behind an identity column named. The diff
+/// compares a model against a database read back, so a current schema that
+/// is a snapshot is taken as built; a schema read back is unchanged by this.
+fn as_built(dialect: &dyn Dialect, schema: &Schema) -> Schema {
+    let mut out = schema.clone();
+    for (t, orig) in out.tables.iter_mut().zip(&schema.tables) {
+        for (c, oc) in t.columns.iter_mut().zip(&orig.columns) {
+            let r = rendered_column(dialect, orig, oc);
+            c.native = Some(r.ty);
+            c.identity = r.identity;
+            c.default = r.default;
+        }
+        if t.key_generator.sequence.is_none()
+            && t.columns.iter().any(|c| c.identity)
+            && matches!(
+                dialect.identity_style(),
+                IdentityStyle::SequenceDefault | IdentityStyle::SequenceTrigger
+            )
+        {
+            t.key_generator.sequence = Some(dialect.default_sequence_name(&t.name));
+        }
+    }
+    out
 }
 
 /// Changes collected by kind, concatenated in the module's order at the end.
@@ -219,12 +247,12 @@ impl Steps {
             self.renames,
             self.drop_keys,
             self.drop_columns,
+            self.drop_tables,
             self.alter,
             self.add_columns,
             self.create,
             self.add_keys,
             self.add_fks,
-            self.drop_tables,
             self.seeds,
         ]
         .into_iter()
@@ -404,7 +432,14 @@ fn apply_renames(dialect: &dyn Dialect, cur: &mut Schema, renames: &[Rename], st
             }
         }
     }
-    for r in renames.iter().filter(|r| applies(r)) {
+    // A chain (5.4.0: NAME -> DISPLAY_NAME, SCOPE_KEY -> NAME) renames in
+    // whichever order frees each new name first: repeat until nothing applies.
+    let mut pending: Vec<&Rename> = renames
+        .iter()
+        .filter(|r| r.column.is_some() && applies(r))
+        .collect();
+    while let Some(i) = pending.iter().position(|r| column_rename_ready(cur, r)) {
+        let r = pending.remove(i);
         let Some(to) = &r.column else { continue };
         let Some(t) = cur.tables.iter_mut().find(|t| same(&t.name, &r.table)) else {
             continue;
@@ -443,6 +478,15 @@ fn apply_renames(dialect: &dyn Dialect, cur: &mut Schema, renames: &[Rename], st
             }
         }
     }
+}
+
+/// Whether `r` can rename its column in `cur` now: the old column is there
+/// and the new name is free.
+fn column_rename_ready(cur: &Schema, r: &Rename) -> bool {
+    let (Some(to), Some(t)) = (&r.column, find(cur, &r.table)) else {
+        return false;
+    };
+    find_column(t, &r.from).is_some() && find_column(t, to).is_none()
 }
 
 /// The new tables in dependency order, each with its sequence, trigger and

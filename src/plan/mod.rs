@@ -18,12 +18,13 @@
 //! 1. foreign keys dropped (before the columns, keys and tables they reference);
 //! 2. renames (tables, then columns);
 //! 3. indexes, unique constraints and primary keys dropped; columns dropped;
-//! 4. columns altered, then added (or, where the dialect cannot alter a column,
+//! 4. tables dropped (referencing ones first), with their sequences, so that
+//!    their index names (schema-wide on PostgreSQL and SQLite) are free;
+//! 5. columns altered, then added (or, where the dialect cannot alter a column,
 //!    one [`Change::RebuildTable`] per table instead);
-//! 5. new tables in dependency order, each with its sequence, trigger and indexes;
-//! 6. primary keys, unique constraints and indexes added to existing tables;
-//! 7. foreign keys added;
-//! 8. tables dropped, with their sequences;
+//! 6. new tables in dependency order, each with its sequence, trigger and indexes;
+//! 7. primary keys, unique constraints and indexes added to existing tables;
+//! 8. foreign keys added;
 //! 9. seed rows, after their table.
 
 mod build;

@@ -75,6 +75,20 @@ pub enum Risk {
     NewReference,
 }
 
+impl Risk {
+    /// The risk in a few words, for summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Narrowing => "values may not fit the new type",
+            Risk::NotNullWithoutValue => "existing rows need a value",
+            Risk::NewUniqueRule => "existing rows may be duplicates",
+            Risk::UniqueRuleDropped => "a unique rule goes",
+            Risk::DropsData => "data is dropped",
+            Risk::NewReference => "existing rows may reference nothing",
+        }
+    }
+}
+
 /// One typed schema change. Names are as the schemas spell them; the
 /// renderer quotes them through the dialect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -316,6 +330,7 @@ impl Change {
                 out.push(Risk::NewUniqueRule)
             }
             Change::AddIndex { index, .. } if index.unique => out.push(Risk::NewUniqueRule),
+            Change::AddForeignKey { .. } => out.push(Risk::NewReference),
             Change::DropUnique { .. } | Change::DropPrimaryKey { .. } => {
                 out.push(Risk::UniqueRuleDropped)
             }
@@ -467,9 +482,23 @@ impl Plan {
         self.changes.len()
     }
 
-    /// The changes that may need a data step first.
+    /// The risks of `change` in this plan: none for a change to a table the
+    /// plan itself creates (it has no rows yet), else [`Change::risks`].
+    pub fn risks_of(&self, change: &Change) -> Vec<Risk> {
+        let created = |t: &str| {
+            self.changes.iter().any(
+                |c| matches!(c, Change::CreateTable { table, .. } if table.name.eq_ignore_ascii_case(t)),
+            )
+        };
+        match change.table() {
+            Some(t) if created(t) => vec![],
+            _ => change.risks(),
+        }
+    }
+
+    /// The changes that may need a data step first (see [`Plan::risks_of`]).
     pub fn risky(&self) -> impl Iterator<Item = &Change> {
-        self.changes.iter().filter(|c| c.needs_data_step())
+        self.changes.iter().filter(|c| !self.risks_of(c).is_empty())
     }
 
     /// A human summary: one line per change, with its risks.
@@ -489,11 +518,12 @@ impl Plan {
             out.push_str(&format!("  not planned: {d}\n"));
         }
         for c in &self.changes {
-            let risks = c.risks();
+            let risks = self.risks_of(c);
             if risks.is_empty() {
                 out.push_str(&format!("  {c}\n"));
             } else {
-                out.push_str(&format!("  {c}  [{risks:?}]\n"));
+                let risks: Vec<&str> = risks.iter().map(|r| r.as_str()).collect();
+                out.push_str(&format!("  {c}  (data step: {})\n", risks.join(", ")));
             }
         }
         out

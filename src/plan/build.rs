@@ -1,8 +1,8 @@
 //! [`plan`]: the walk from the diff's differences to ordered changes.
 
 use crate::dialect::{ColumnAlterStyle, Dialect, IdentityStyle};
-use crate::diff::{Difference, diff};
-use crate::model::{Column, ForeignKey, Index, Schema, Table, Unique};
+use crate::diff::{Difference, diff, find_column, find_table as find};
+use crate::model::{ForeignKey, Index, Schema, Table, Unique};
 use crate::render::{creation_order, rendered_column};
 
 use super::{Change, ColumnChanges, Plan, Rename};
@@ -263,20 +263,6 @@ impl Steps {
             unplanned: self.unplanned,
         }
     }
-}
-
-fn find<'a>(schema: &'a Schema, name: &str) -> Option<&'a Table> {
-    schema
-        .tables
-        .iter()
-        .find(|t| t.name.eq_ignore_ascii_case(name))
-}
-
-fn find_column<'a>(table: &'a Table, name: &str) -> Option<&'a Column> {
-    table
-        .columns
-        .iter()
-        .find(|c| c.name.eq_ignore_ascii_case(name))
 }
 
 /// The table's name as the schema spells it, else the diff's (upper case).

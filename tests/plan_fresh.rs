@@ -1,6 +1,7 @@
 //! The planner replaces the renderer: from nothing, every snapshot's plan
 //! renders exactly the statements `render::statements` writes for a fresh
-//! install (same SQL, same kinds, same order), in every dialect.
+//! install (same SQL, same kinds, same order), in every dialect, both as a
+//! script writes them and in the idempotent form the migration runner uses.
 
 #[path = "plan_support/mod.rs"]
 mod plan_support;
@@ -18,12 +19,15 @@ fn every_snapshot_planned_from_nothing_renders_what_render_writes() {
             let m = parse(group, &v);
             for d in dialect::all() {
                 let schema = m.schema(d);
-                let expected = render::statements(d, &schema, RenderOptions::default());
-                let planned = plan(d, None, &schema, &m.renames())
-                    .statements(d)
-                    .unwrap_or_else(|e| panic!("{group} {v} {}: {e}", d.name()));
-                assert_eq!(planned, expected, "{group} {v} {}", d.name());
-                compared += expected.len();
+                let p = plan(d, None, &schema, &m.renames());
+                for opts in [RenderOptions::default(), RenderOptions { idempotent: true }] {
+                    let expected = render::statements(d, &schema, opts);
+                    let planned = p
+                        .statements_with(d, opts)
+                        .unwrap_or_else(|e| panic!("{group} {v} {}: {e}", d.name()));
+                    assert_eq!(planned, expected, "{group} {v} {} {opts:?}", d.name());
+                    compared += expected.len();
+                }
             }
         }
     }

@@ -4,7 +4,7 @@
 
 use crate::dialect::{ColumnAlterStyle, Dialect, IdentityStyle, ImplicitConstraint, RenameStyle};
 use crate::model::{Column, DefaultValue, ForeignKey, Index, OnDelete, SeedRow, Table};
-use crate::render::{Statement, StatementKind, rendered_column};
+use crate::render::{RenderOptions, Statement, StatementKind, rendered_column};
 
 use super::{Change, ColumnChanges, Plan, PlanError, SqlWriter};
 
@@ -13,14 +13,46 @@ use super::{Change, ColumnChanges, Plan, PlanError, SqlWriter};
 const REBUILD_PREFIX: &str = "ISDB_NEW_";
 
 impl Plan {
-    /// Every change's statements for `dialect`, in plan order.
+    /// Every change's statements for `dialect`, in plan order, as a script
+    /// writes them ([`RenderOptions::default`]).
     pub fn statements(&self, dialect: &dyn Dialect) -> Result<Vec<Statement>, PlanError> {
+        self.statements_with(dialect, RenderOptions::default())
+    }
+
+    /// [`Plan::statements`] with the renderer's options: `idempotent` writes
+    /// `IF NOT EXISTS` where the dialect has it and puts a new table's indexes
+    /// inside its `CREATE TABLE` where it can, as the migration runner needs
+    /// on dialects whose DDL commits implicitly (see [`crate::render::live_options`]).
+    pub fn statements_with(
+        &self,
+        dialect: &dyn Dialect,
+        opts: RenderOptions,
+    ) -> Result<Vec<Statement>, PlanError> {
+        let idempotent = opts.idempotent && dialect.supports_if_not_exists();
+        let inline = idempotent && dialect.supports_inline_indexes();
+        let mut indexed_inline: Vec<&str> = Vec::new();
         let mut out = Vec::new();
         for c in &self.changes {
-            out.extend(c.statements(dialect)?);
+            match c {
+                Change::AddIndex { table, .. } if indexed_inline.contains(&table.as_str()) => {}
+                Change::CreateTable { table, .. } if inline => {
+                    indexed_inline.push(&table.name);
+                    out.extend(c.write(dialect, Form { idempotent, inline })?);
+                }
+                _ => out.extend(c.write(dialect, Form { idempotent, inline })?),
+            }
         }
         Ok(out)
     }
+}
+
+/// How statements are written (see [`Plan::statements_with`]).
+#[derive(Clone, Copy, Default)]
+struct Form {
+    /// `IF NOT EXISTS` on creations.
+    idempotent: bool,
+    /// A new table's indexes inside its `CREATE TABLE`.
+    inline: bool,
 }
 
 fn stmt(kind: StatementKind, w: SqlWriter<'_>) -> Statement {
@@ -38,6 +70,10 @@ impl Change {
     /// The change's statements for `dialect` (none where the dialect has no
     /// such object, e.g. an identity trigger outside Oracle and DB2).
     pub fn statements(&self, d: &dyn Dialect) -> Result<Vec<Statement>, PlanError> {
+        self.write(d, Form::default())
+    }
+
+    fn write(&self, d: &dyn Dialect, form: Form) -> Result<Vec<Statement>, PlanError> {
         let mut w = SqlWriter::new(d);
         let unsupported = |why: &str| PlanError::Unsupported {
             dialect: d.name().into(),
@@ -46,11 +82,16 @@ impl Change {
         };
         Ok(match self {
             Change::CreateSequence { sequence, .. } => {
+                w.word("CREATE SEQUENCE");
+                if form.idempotent {
+                    w.word("IF NOT EXISTS");
+                }
                 w.ident(sequence)?;
-                vec![Statement {
-                    kind: StatementKind::CreateSequence,
-                    sql: d.create_sequence(sequence),
-                }]
+                let options = &d.data().sequence_options;
+                if !options.is_empty() {
+                    w.dialect_text(options);
+                }
+                alter(StatementKind::CreateSequence, w)
             }
             Change::DropSequence { sequence } => {
                 w.word("DROP SEQUENCE").ident(sequence)?;
@@ -62,7 +103,7 @@ impl Change {
                 inline_foreign_keys,
             } => {
                 let fks: Vec<&ForeignKey> = inline_foreign_keys.iter().collect();
-                create_table(&mut w, table, &table.name, sequence.as_deref(), &fks)?;
+                create_table(&mut w, table, &table.name, sequence.as_deref(), &fks, form)?;
                 alter(StatementKind::CreateTable, w)
             }
             Change::DropTable { table } => {
@@ -224,7 +265,7 @@ impl Change {
                 alter(StatementKind::Alter, w)
             }
             Change::AddIndex { table, index } => {
-                create_index(&mut w, table, index)?;
+                create_index(&mut w, table, index, form.idempotent)?;
                 alter(StatementKind::CreateIndex, w)
             }
             Change::DropIndex { table, index } => {
@@ -420,9 +461,14 @@ fn create_table(
     name: &str,
     sequence: Option<&str>,
     fks: &[&ForeignKey],
+    form: Form,
 ) -> Result<(), PlanError> {
     let d = w.dialect();
-    w.word("CREATE TABLE").ident(name)?.glue(" (\n    ");
+    w.word("CREATE TABLE");
+    if form.idempotent {
+        w.word("IF NOT EXISTS");
+    }
+    w.ident(name)?.glue(" (\n    ");
     let mut first = true;
     let mut item = |w: &mut SqlWriter<'_>| {
         if !std::mem::take(&mut first) {
@@ -450,6 +496,20 @@ fn create_table(
         item(w);
         foreign_key_def(w, fk)?;
     }
+    if form.inline {
+        // Indexes inside CREATE TABLE make the table and its indexes one atomic DDL
+        // statement where DDL commits implicitly.
+        for index in &table.indexes {
+            item(w);
+            w.word(if index.unique {
+                "UNIQUE INDEX"
+            } else {
+                "INDEX"
+            })
+            .ident(&index.name)?
+            .ident_list(&index.columns)?;
+        }
+    }
     w.glue("\n)");
     if let Some(options) = d.data().table_options.as_deref() {
         w.dialect_text(options);
@@ -457,16 +517,24 @@ fn create_table(
     Ok(())
 }
 
-fn create_index(w: &mut SqlWriter<'_>, table: &str, index: &Index) -> Result<(), PlanError> {
+fn create_index(
+    w: &mut SqlWriter<'_>,
+    table: &str,
+    index: &Index,
+    idempotent: bool,
+) -> Result<(), PlanError> {
     w.word(if index.unique {
         "CREATE UNIQUE INDEX"
     } else {
         "CREATE INDEX"
-    })
-    .ident(&index.name)?
-    .word("ON")
-    .ident(table)?
-    .ident_list(&index.columns)?;
+    });
+    if idempotent {
+        w.word("IF NOT EXISTS");
+    }
+    w.ident(&index.name)?
+        .word("ON")
+        .ident(table)?
+        .ident_list(&index.columns)?;
     Ok(())
 }
 
@@ -493,7 +561,7 @@ fn rebuild(d: &dyn Dialect, from: &Table, to: &Table) -> Result<Vec<Statement>, 
     out.push(stmt(StatementKind::Alter, w));
     let mut w = SqlWriter::new(d);
     let fks: Vec<&ForeignKey> = to.foreign_keys.iter().collect();
-    create_table(&mut w, to, &temp, None, &fks)?;
+    create_table(&mut w, to, &temp, None, &fks, Form::default())?;
     out.push(stmt(StatementKind::CreateTable, w));
     let common: Vec<String> = to
         .columns
@@ -525,7 +593,7 @@ fn rebuild(d: &dyn Dialect, from: &Table, to: &Table) -> Result<Vec<Statement>, 
     out.push(stmt(StatementKind::Alter, w));
     for index in &to.indexes {
         let mut w = SqlWriter::new(d);
-        create_index(&mut w, &to.name, index)?;
+        create_index(&mut w, &to.name, index, false)?;
         out.push(stmt(StatementKind::CreateIndex, w));
     }
     let mut w = SqlWriter::new(d);

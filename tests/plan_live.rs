@@ -141,6 +141,30 @@ where
 
             let upgrade = plan(d, Some(&old), &new, &newer.renames());
             assert!(upgrade.unplanned.is_empty(), "{what}: {upgrade:?}");
+            // The runner will plan from the live database: the same changes
+            // (seed rows aside: a live schema lists none, so new rows of an
+            // existing table are a data step), and every one writable with the
+            // names the database reports.
+            let from_live = plan(d, Some(&built), &new, &newer.renames());
+            let outline = |p: &isdb::plan::Plan| -> Vec<(String, String)> {
+                p.changes
+                    .iter()
+                    .filter(|c| !matches!(c, isdb::plan::Change::InsertSeed { .. }))
+                    .map(|c| {
+                        let kind = format!("{c:?}");
+                        let kind = kind.split([' ', '{']).next().unwrap_or("").to_string();
+                        (kind, c.table().unwrap_or("").to_ascii_uppercase())
+                    })
+                    .collect()
+            };
+            assert_eq!(
+                outline(&from_live),
+                outline(&upgrade),
+                "{what}: from the live database"
+            );
+            from_live
+                .statements(d)
+                .unwrap_or_else(|e| panic!("{what}: from the live database: {e}"));
             // A sample row in every table the upgrade can carry rows through
             // without a data step (issue 12 adds those).
             let needs_data: Vec<&str> = upgrade

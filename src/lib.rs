@@ -7,6 +7,7 @@
 //! The crate reads in stages, as Atlas does:
 //! - [`model`]: the dialect-neutral schema and the migration catalog (`migrations/`);
 //! - [`dialect`]: what each RDBMS supports, and [`render`]: model → SQL scripts;
+//! - [`plan`]: current schema → target schema as ordered, typed changes and their SQL;
 //! - [`layout`]: logical databases → physical databases;
 //! - [`migrate`]: apply the catalog to live databases, with history, locking and resume.
 
@@ -21,6 +22,7 @@ pub mod inspect;
 pub mod layout;
 pub mod migrate;
 pub mod model;
+pub mod plan;
 pub mod render;
 pub mod render_out;
 pub mod secret;

@@ -24,6 +24,9 @@ pub enum StatementKind {
     AddForeignKey,
     /// `INSERT` of a seed row.
     Insert,
+    /// A change to an existing object (`ALTER`, `DROP`, `RENAME`, a table
+    /// rebuild's copy), written by the planner ([`crate::plan`]).
+    Alter,
 }
 
 /// One SQL statement, without its script terminator.
@@ -186,7 +189,7 @@ fn insert_seed(dialect: &dyn Dialect, schema: &Schema, seed: &SeedRow) -> String
 
 /// Tables in definition order, except that a table comes after the tables its
 /// foreign keys reference where that is possible (cycles keep definition order).
-fn creation_order(schema: &Schema) -> Vec<&Table> {
+pub(crate) fn creation_order(schema: &Schema) -> Vec<&Table> {
     let mut done: Vec<&Table> = Vec::new();
     let mut pending: Vec<&Table> = schema.tables.iter().collect();
     while !pending.is_empty() {

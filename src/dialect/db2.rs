@@ -29,4 +29,8 @@ impl Dialect for Db2 {
             "CREATE TRIGGER {name} NO CASCADE\n    BEFORE INSERT\n    ON {table}\n    REFERENCING NEW AS NEW\n    FOR EACH ROW MODE DB2SQL\n    BEGIN ATOMIC\n        SET (NEW.{column}) = (NEXTVAL FOR {sequence});\n    END"
         ))
     }
+
+    fn rename_style(&self) -> super::RenameStyle {
+        super::RenameStyle::RenameTable
+    }
 }

@@ -60,6 +60,49 @@ pub enum Fold {
     None,
 }
 
+/// How `ALTER TABLE` changes a column's type, nullability or default: the
+/// shape differs by RDBMS, the planner's changes do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnAlterStyle {
+    /// `ALTER COLUMN c TYPE t`, `SET`/`DROP NOT NULL`, `SET`/`DROP DEFAULT` (PostgreSQL).
+    AlterType,
+    /// `ALTER COLUMN c SET DATA TYPE t`, `SET`/`DROP NOT NULL`, `SET`/`DROP DEFAULT`
+    /// (the SQL standard: DB2, H2).
+    SetDataType,
+    /// `MODIFY COLUMN c <the whole new definition>` (MySQL, MariaDB).
+    ModifyColumn,
+    /// `MODIFY (c t DEFAULT d NULL|NOT NULL)` (Oracle).
+    Modify,
+    /// `ALTER COLUMN c t NULL|NOT NULL`; defaults are separate constraints (MS SQL).
+    AlterColumn,
+    /// No way to alter a column: the table is rebuilt, rows copied (SQLite).
+    Rebuild,
+}
+
+/// How tables and columns are renamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenameStyle {
+    /// `ALTER TABLE a RENAME TO b`, `ALTER TABLE t RENAME COLUMN a TO b`
+    /// (PostgreSQL, MariaDB 10.5+/MySQL 8, Oracle, H2, SQLite 3.25+).
+    AlterTable,
+    /// `RENAME TABLE a TO b`; columns as [`RenameStyle::AlterTable`] (DB2).
+    RenameTable,
+    /// `EXEC sp_rename` (MS SQL).
+    SpRename,
+}
+
+/// A constraint the RDBMS names itself when the script leaves it unnamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImplicitConstraint {
+    /// A UNIQUE constraint.
+    Unique,
+    /// A FOREIGN KEY; `ordinal` is its 1-based place among the table's unnamed foreign keys.
+    ForeignKey {
+        /// 1-based position among the table's unnamed foreign keys.
+        ordinal: usize,
+    },
+}
+
 /// The declarative facts of a dialect, read from `dialects/<name>.toml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,6 +201,45 @@ pub trait Dialect: fmt::Debug + Send + Sync {
     /// The table a `SELECT` of constants with a `WHERE` clause must name on
     /// this dialect (`DUAL`), or `None` when it may name none.
     fn constant_select_from(&self) -> Option<&str> {
+        None
+    }
+
+    /// How `ALTER TABLE` changes a column (see [`ColumnAlterStyle`]).
+    fn column_alter_style(&self) -> ColumnAlterStyle {
+        ColumnAlterStyle::SetDataType
+    }
+
+    /// How tables and columns are renamed (see [`RenameStyle`]).
+    fn rename_style(&self) -> RenameStyle {
+        RenameStyle::AlterTable
+    }
+
+    /// Whether foreign keys and unique constraints are dropped as the indexes
+    /// behind them (`DROP FOREIGN KEY n`, `DROP INDEX n`: MySQL) rather than
+    /// with `DROP CONSTRAINT n`.
+    fn drops_constraints_as_keys(&self) -> bool {
+        false
+    }
+
+    /// Whether `DROP INDEX` names the table (`DROP INDEX i ON t`: MySQL, MS SQL).
+    fn drop_index_names_table(&self) -> bool {
+        false
+    }
+
+    /// The name the RDBMS gives a constraint `table` declares without one,
+    /// where that name is predictable (`None`: it is not, or unknown).
+    fn implicit_constraint_name(
+        &self,
+        _table: &str,
+        _kind: ImplicitConstraint,
+        _columns: &[String],
+    ) -> Option<String> {
+        None
+    }
+
+    /// The name of `table`'s primary key constraint where `DROP PRIMARY KEY`
+    /// is not available and the constraint must be named (PostgreSQL).
+    fn primary_key_name(&self, _table: &str) -> Option<String> {
         None
     }
 

@@ -13,4 +13,16 @@ impl Dialect for MsSql {
     fn data(&self) -> &DialectData {
         &self.data
     }
+
+    fn column_alter_style(&self) -> super::ColumnAlterStyle {
+        super::ColumnAlterStyle::AlterColumn
+    }
+
+    fn rename_style(&self) -> super::RenameStyle {
+        super::RenameStyle::SpRename
+    }
+
+    fn drop_index_names_table(&self) -> bool {
+        true
+    }
 }

@@ -25,4 +25,32 @@ impl Dialect for MySql {
     fn supports_inline_indexes(&self) -> bool {
         true
     }
+
+    fn column_alter_style(&self) -> super::ColumnAlterStyle {
+        super::ColumnAlterStyle::ModifyColumn
+    }
+
+    fn drops_constraints_as_keys(&self) -> bool {
+        true
+    }
+
+    fn drop_index_names_table(&self) -> bool {
+        true
+    }
+
+    fn implicit_constraint_name(
+        &self,
+        table: &str,
+        kind: super::ImplicitConstraint,
+        columns: &[String],
+    ) -> Option<String> {
+        // InnoDB names an unnamed unique key after its first column and an
+        // unnamed foreign key <table>_ibfk_<n>.
+        match kind {
+            super::ImplicitConstraint::Unique => columns.first().cloned(),
+            super::ImplicitConstraint::ForeignKey { ordinal } => {
+                Some(format!("{table}_ibfk_{ordinal}"))
+            }
+        }
+    }
 }

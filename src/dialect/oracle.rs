@@ -52,4 +52,8 @@ impl Dialect for Oracle {
             "CREATE OR REPLACE TRIGGER {name}\n    BEFORE INSERT\n    ON {table}\n    REFERENCING NEW AS NEW\n    FOR EACH ROW\n    BEGIN\n        SELECT {sequence}.nextval INTO :NEW.{column} FROM dual;\n    END;"
         ))
     }
+
+    fn column_alter_style(&self) -> super::ColumnAlterStyle {
+        super::ColumnAlterStyle::Modify
+    }
 }

@@ -18,4 +18,8 @@ impl Dialect for Sqlite {
     fn supports_if_not_exists(&self) -> bool {
         true
     }
+
+    fn column_alter_style(&self) -> super::ColumnAlterStyle {
+        super::ColumnAlterStyle::Rebuild
+    }
 }

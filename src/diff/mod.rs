@@ -624,14 +624,16 @@ fn upper_all(v: &[String]) -> Vec<String> {
     v.iter().map(|s| upper(s)).collect()
 }
 
-fn find_table<'a>(schema: &'a Schema, name: &str) -> Option<&'a Table> {
+/// The table of `schema` called `name`, in any case.
+pub(crate) fn find_table<'a>(schema: &'a Schema, name: &str) -> Option<&'a Table> {
     schema
         .tables
         .iter()
         .find(|t| t.name.eq_ignore_ascii_case(name))
 }
 
-fn find_column<'a>(table: &'a Table, name: &str) -> Option<&'a Column> {
+/// The column of `table` called `name`, in any case.
+pub(crate) fn find_column<'a>(table: &'a Table, name: &str) -> Option<&'a Column> {
     table
         .columns
         .iter()

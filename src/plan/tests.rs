@@ -1,0 +1,355 @@
+//! The planner's rules on small schemas, and the SQL shape per dialect
+//! (table-driven, exact statements, as Atlas's `migrate_test.go` does).
+
+use super::*;
+use crate::dialect::{self, Dialect};
+use crate::model::{ColumnType, KeyGenerator, Schema};
+
+fn col(name: &str, ty: &str, nullable: bool) -> Column {
+    Column {
+        name: name.into(),
+        ty: ty.parse().unwrap(),
+        native: None,
+        nullable,
+        default: None,
+        identity: false,
+    }
+}
+
+fn table(name: &str, columns: Vec<Column>) -> Table {
+    Table {
+        name: name.into(),
+        columns,
+        primary_key: vec![],
+        unique: vec![],
+        foreign_keys: vec![],
+        indexes: vec![],
+        key_generator: KeyGenerator::default(),
+    }
+}
+
+fn schema(tables: Vec<Table>) -> Schema {
+    Schema {
+        tables,
+        seeds: vec![],
+    }
+}
+
+fn pg() -> &'static dyn Dialect {
+    dialect::by_name("postgres").unwrap()
+}
+
+fn scope(cols: &[(&str, &str)]) -> Schema {
+    schema(vec![table(
+        "SCOPE",
+        cols.iter().map(|(n, t)| col(n, t, true)).collect(),
+    )])
+}
+
+fn rename_column(table: &str, from: &str, to: &str) -> Rename {
+    Rename {
+        table: table.into(),
+        column: Some(to.into()),
+        from: from.into(),
+        only_in: None,
+    }
+}
+
+#[test]
+fn a_declared_rename_is_a_rename_not_a_drop_and_an_add() {
+    let old = scope(&[("ID", "integer"), ("NAME", "varchar(255)")]);
+    let new = scope(&[("ID", "integer"), ("DISPLAY_NAME", "varchar(255)")]);
+    let p = plan(
+        pg(),
+        Some(&old),
+        &new,
+        &[rename_column("SCOPE", "NAME", "DISPLAY_NAME")],
+    );
+    assert_eq!(
+        p.changes,
+        [Change::RenameColumn {
+            table: "SCOPE".into(),
+            from: "NAME".into(),
+            to: "DISPLAY_NAME".into()
+        }]
+    );
+    // Without the declaration the same difference is a drop and an add.
+    let undeclared = plan(pg(), Some(&old), &new, &[]);
+    assert!(matches!(
+        undeclared.changes.as_slice(),
+        [Change::DropColumn { .. }, Change::AddColumn { .. }]
+    ));
+}
+
+#[test]
+fn a_rename_chain_renames_in_the_order_that_frees_each_name() {
+    // IS 5.4.0 IDN_OAUTH2_SCOPE: NAME -> DISPLAY_NAME, SCOPE_KEY -> NAME.
+    let old = scope(&[("SCOPE_KEY", "varchar(100)"), ("NAME", "varchar(255)")]);
+    let new = scope(&[("NAME", "varchar(100)"), ("DISPLAY_NAME", "varchar(255)")]);
+    let renames = [
+        rename_column("SCOPE", "SCOPE_KEY", "NAME"),
+        rename_column("SCOPE", "NAME", "DISPLAY_NAME"),
+    ];
+    let p = plan(pg(), Some(&old), &new, &renames);
+    let sql: Vec<String> = p
+        .statements(pg())
+        .unwrap()
+        .into_iter()
+        .map(|s| s.sql)
+        .collect();
+    assert_eq!(
+        sql,
+        [
+            "ALTER TABLE SCOPE RENAME COLUMN NAME TO DISPLAY_NAME",
+            "ALTER TABLE SCOPE RENAME COLUMN SCOPE_KEY TO NAME",
+        ]
+    );
+}
+
+#[test]
+fn a_renamed_table_keeps_its_rows_and_the_references_to_it() {
+    let mut child = table("CHILD", vec![col("P", "integer", true)]);
+    child.foreign_keys.push(ForeignKey {
+        name: None,
+        columns: vec!["P".into()],
+        references: "RESOURCE".into(),
+        ref_columns: vec!["ID".into()],
+        on_delete: Default::default(),
+    });
+    let mut parent = table("RESOURCE", vec![col("ID", "integer", false)]);
+    parent.primary_key = vec!["ID".into()];
+    let old = schema(vec![parent.clone(), child.clone()]);
+    parent.name = "UMA_RESOURCE".into();
+    child.foreign_keys[0].references = "UMA_RESOURCE".into();
+    let new = schema(vec![parent, child]);
+    let renames = [Rename {
+        table: "UMA_RESOURCE".into(),
+        column: None,
+        from: "RESOURCE".into(),
+        only_in: None,
+    }];
+    let p = plan(pg(), Some(&old), &new, &renames);
+    assert_eq!(
+        p.changes,
+        [Change::RenameTable {
+            from: "RESOURCE".into(),
+            to: "UMA_RESOURCE".into()
+        }]
+    );
+}
+
+#[test]
+fn a_narrowed_column_is_altered_and_flagged() {
+    let old = scope(&[("NAME", "varchar(255)")]);
+    let new = scope(&[("NAME", "varchar(100)")]);
+    let p = plan(pg(), Some(&old), &new, &[]);
+    assert_eq!(p.len(), 1);
+    assert_eq!(p.changes[0].risks(), [Risk::Narrowing]);
+    // Widening needs no data step.
+    let wider = plan(pg(), Some(&new), &old, &[]);
+    assert!(!wider.changes[0].needs_data_step(), "{}", wider.summary());
+}
+
+#[test]
+fn a_new_not_null_column_without_default_is_flagged() {
+    let old = scope(&[("ID", "integer")]);
+    let mut new = old.clone();
+    new.tables[0]
+        .columns
+        .push(col("GROUP_TYPE", "varchar(255)", false));
+    let p = plan(pg(), Some(&old), &new, &[]);
+    assert!(matches!(p.changes[0], Change::AddColumn { .. }));
+    assert_eq!(p.changes[0].risks(), [Risk::NotNullWithoutValue]);
+    // With a default every existing row gets it.
+    new.tables[0].columns[1].default = Some(DefaultValue::Str("SP".into()));
+    assert!(!plan(pg(), Some(&old), &new, &[]).changes[0].needs_data_step());
+}
+
+#[test]
+fn a_dropped_unique_and_a_new_one_are_flagged() {
+    let mut old = scope(&[("A", "integer"), ("B", "integer")]);
+    old.tables[0].unique.push(Unique {
+        name: Some("SCOPE_A".into()),
+        columns: vec!["A".into()],
+    });
+    let mut new = old.clone();
+    new.tables[0].unique[0] = Unique {
+        name: Some("SCOPE_AB".into()),
+        columns: vec!["A".into(), "B".into()],
+    };
+    let p = plan(pg(), Some(&old), &new, &[]);
+    let risks: Vec<Vec<Risk>> = p.changes.iter().map(Change::risks).collect();
+    assert_eq!(
+        risks,
+        [vec![Risk::UniqueRuleDropped], vec![Risk::NewUniqueRule]]
+    );
+    assert!(matches!(p.changes[0], Change::DropUnique { .. }));
+}
+
+#[test]
+fn foreign_keys_are_dropped_first_and_seed_rows_follow_their_table() {
+    let mut child = table("CHILD", vec![col("P", "integer", true)]);
+    child.foreign_keys.push(ForeignKey {
+        name: Some("CHILD_FK".into()),
+        columns: vec!["P".into()],
+        references: "OLD_PARENT".into(),
+        ref_columns: vec!["ID".into()],
+        on_delete: Default::default(),
+    });
+    let mut parent = table("OLD_PARENT", vec![col("ID", "integer", false)]);
+    parent.primary_key = vec!["ID".into()];
+    let old = schema(vec![parent, child.clone()]);
+    child.foreign_keys.clear();
+    let mut new = schema(vec![child, table("TYPES", vec![col("N", "integer", true)])]);
+    new.seeds.push(SeedRow {
+        table: "TYPES".into(),
+        columns: vec![],
+        values: vec![DefaultValue::Int(1)],
+    });
+    let p = plan(pg(), Some(&old), &new, &[]);
+    let kinds: Vec<String> = p.changes.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        kinds,
+        [
+            "drop foreign key CHILD (P) -> OLD_PARENT",
+            "drop table OLD_PARENT",
+            "create table TYPES",
+            "insert seed row into TYPES",
+        ]
+    );
+}
+
+#[test]
+fn each_dialect_alters_a_column_in_its_own_shape() {
+    let old = scope(&[("NAME", "varchar(100)")]);
+    let mut new = scope(&[("NAME", "varchar(255)")]);
+    new.tables[0].columns[0].nullable = false;
+    let cases = [
+        (
+            "postgres",
+            vec![
+                "ALTER TABLE SCOPE ALTER COLUMN NAME TYPE VARCHAR(255)",
+                "ALTER TABLE SCOPE ALTER COLUMN NAME SET NOT NULL",
+            ],
+        ),
+        (
+            "mysql",
+            vec!["ALTER TABLE SCOPE MODIFY COLUMN NAME VARCHAR(255) NOT NULL"],
+        ),
+        (
+            "oracle",
+            vec!["ALTER TABLE SCOPE MODIFY (NAME VARCHAR2(255) NOT NULL)"],
+        ),
+        (
+            "mssql",
+            vec!["ALTER TABLE SCOPE ALTER COLUMN NAME VARCHAR(255) NOT NULL"],
+        ),
+        (
+            "db2",
+            vec![
+                "ALTER TABLE SCOPE ALTER COLUMN NAME SET DATA TYPE VARCHAR(255)",
+                "ALTER TABLE SCOPE ALTER COLUMN NAME SET NOT NULL",
+            ],
+        ),
+    ];
+    for (name, expected) in cases {
+        let d = dialect::by_name(name).unwrap();
+        let p = plan(d, Some(&old), &new, &[]);
+        let sql: Vec<String> = p
+            .statements(d)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.sql)
+            .collect();
+        assert_eq!(sql, expected, "{name}");
+    }
+}
+
+#[test]
+fn sqlite_rebuilds_a_table_it_cannot_alter_copying_every_shared_column() {
+    let d = dialect::by_name("sqlite").unwrap();
+    let mut old = scope(&[("ID", "integer"), ("NAME", "varchar(100)")]);
+    old.tables[0].indexes.push(Index {
+        name: "IDX_SCOPE_NAME".into(),
+        columns: vec!["NAME".into()],
+        unique: false,
+    });
+    let mut new = old.clone();
+    new.tables[0].columns[1].ty = ColumnType::Varchar(255);
+    new.tables[0]
+        .columns
+        .push(col("TENANT_ID", "integer", true));
+    let p = plan(d, Some(&old), &new, &[]);
+    assert!(matches!(
+        p.changes.as_slice(),
+        [Change::RebuildTable { .. }]
+    ));
+    let sql: Vec<String> = p
+        .statements(d)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.sql)
+        .collect();
+    assert_eq!(
+        sql,
+        [
+            "PRAGMA foreign_keys = OFF",
+            "CREATE TABLE ISDB_NEW_SCOPE (\n    ID INTEGER,\n    NAME VARCHAR(255),\n    TENANT_ID INTEGER\n)",
+            "INSERT INTO ISDB_NEW_SCOPE (ID, NAME) SELECT ID, NAME FROM SCOPE",
+            "DROP TABLE SCOPE",
+            "ALTER TABLE ISDB_NEW_SCOPE RENAME TO SCOPE",
+            "CREATE INDEX IDX_SCOPE_NAME ON SCOPE (NAME)",
+            "PRAGMA foreign_keys = ON",
+        ]
+    );
+}
+
+#[test]
+fn an_unnamed_constraint_is_dropped_by_the_name_the_rdbms_gave_it() {
+    let mut old = scope(&[("A", "integer")]);
+    old.tables[0].unique.push(Unique {
+        name: None,
+        columns: vec!["A".into()],
+    });
+    let new = scope(&[("A", "integer")]);
+    let sql = |name: &str| {
+        let d = dialect::by_name(name).unwrap();
+        plan(d, Some(&old), &new, &[]).statements(d)
+    };
+    assert_eq!(
+        sql("postgres").unwrap()[0].sql,
+        "ALTER TABLE SCOPE DROP CONSTRAINT scope_a_key"
+    );
+    assert_eq!(
+        sql("mysql").unwrap()[0].sql,
+        "ALTER TABLE SCOPE DROP INDEX A"
+    );
+    assert!(matches!(sql("oracle"), Err(PlanError::Unsupported { .. })));
+}
+
+#[test]
+fn the_summary_lists_each_change_with_its_risks() {
+    let old = scope(&[("NAME", "varchar(255)")]);
+    let new = scope(&[("NAME", "varchar(10)")]);
+    let s = plan(pg(), Some(&old), &new, &[]).summary();
+    assert!(
+        s.starts_with("1 change(s) to 1 table(s), 1 needing a data step"),
+        "{s}"
+    );
+    assert!(s.contains("alter column SCOPE.NAME (type VARCHAR(255) -> VARCHAR(10))  (data step: values may not fit the new type)"), "{s}");
+    assert_eq!(
+        plan(pg(), Some(&old), &old, &[]).summary(),
+        "nothing to change"
+    );
+}
+
+#[test]
+fn changes_to_a_table_the_plan_creates_carry_no_risk() {
+    let catalog = crate::model::catalog::Catalog::builtin().unwrap();
+    for d in dialect::all() {
+        for m in catalog.group(crate::layout::TableGroup::Identity) {
+            let p = plan(d, None, &m.schema(d), &[]);
+            assert_eq!(p.risky().count(), 0, "{}: {}", d.name(), p.summary());
+        }
+    }
+}

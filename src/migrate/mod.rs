@@ -225,11 +225,13 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// A plan to bring every database of `deployment` to the newest version.
+    /// A plan to bring every database of `deployment` to the release it asks
+    /// for ([`Deployment::release`]); without one, a fresh database to the
+    /// newest release and an existing one to the release its history records.
     pub fn new(deployment: Deployment) -> Plan {
         Plan {
+            target: deployment.release.clone(),
             deployment: Arc::new(deployment),
-            target: None,
             parallelism: 4,
         }
     }

@@ -14,7 +14,7 @@ use super::target::DbConnection;
 use super::{Event, MigrateError, Plan, Progress};
 use crate::dialect::Dialect;
 use crate::error::Error;
-use crate::model::catalog::{Catalog, Migration};
+use crate::model::catalog::{Catalog, Migration, Version};
 use crate::render::{self, RenderOptions, Statement, StatementKind};
 
 /// The outcome of `migrate` for one database.
@@ -24,6 +24,8 @@ pub struct DatabaseReport {
     pub database: String,
     /// Whether isdb created it.
     pub created: bool,
+    /// The IS release the database is at after the run.
+    pub release: String,
     /// Migrations applied, as `group version`.
     pub applied: Vec<String>,
     /// Of those, the ones that resumed a half-applied run.
@@ -53,6 +55,8 @@ pub struct DryRunScript {
     pub location: String,
     /// Whether isdb would create the database.
     pub create_database: bool,
+    /// The IS release a run would bring the database to.
+    pub release: String,
     /// The migrations that would run, as `group version`.
     pub migrations: Vec<String>,
     /// How many tables those migrations create.
@@ -89,6 +93,8 @@ pub struct DatabaseStatus {
     pub reachable: bool,
     /// Whether the database exists (a reachable server without it: everything is pending).
     pub exists: bool,
+    /// The IS release `migrate` would bring it to (empty when unreachable).
+    pub release: String,
     /// Why it is not reachable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -532,6 +538,28 @@ fn history_problems(
     out
 }
 
+/// The release a run brings a database with history `rows` to: the one asked
+/// for; else, when the database has a history, the newest release it records
+/// (a run never upgrades a database implicitly); else the newest one the
+/// catalog knows.
+fn run_release(plan: &Plan, catalog: &Catalog, rows: &[HistoryRow]) -> Option<Version> {
+    plan.target
+        .clone()
+        .or_else(|| {
+            rows.iter()
+                .filter_map(|r| Version::parse(&r.version).ok())
+                .max()
+        })
+        .or_else(|| catalog.newest().cloned())
+}
+
+/// [`run_release`] as reports show it.
+fn release_name(plan: &Plan, catalog: &Catalog, rows: &[HistoryRow]) -> String {
+    run_release(plan, catalog, rows)
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
 /// Compares the history with the catalog and lists what is pending.
 fn pending<'a>(
     plan: &Plan,
@@ -543,9 +571,10 @@ fn pending<'a>(
     if let Some(problem) = history_problems(catalog, conn, rows).into_iter().next() {
         return Err(problem.into());
     }
+    let target = run_release(plan, catalog, rows);
     let mut out = Vec::new();
     for g in conn.db.groups() {
-        for m in catalog.up_to(g, plan.target.as_ref()) {
+        for m in catalog.up_to(g, target.as_ref()) {
             let row = rows
                 .iter()
                 .find(|r| r.group == g.name() && r.version == m.version.to_string());
@@ -811,6 +840,7 @@ async fn migrate_locked(
         within(conn, bound, history::ensure(db, dialect)).await?;
         let rows = rows.unwrap_or_default();
         let todo = pending(plan, catalog, conn, &rows)?;
+        report.release = release_name(plan, catalog, &rows);
         let statements = todo.iter().map(|p| p.statements.len()).sum();
         progress.event(&Event::DatabaseStarted {
             database: conn.db.name.clone(),
@@ -853,6 +883,7 @@ async fn migrate_database(
     let mut report = DatabaseReport {
         database: conn.db.name.clone(),
         created,
+        release: String::new(),
         applied: vec![],
         resumed: vec![],
     };
@@ -963,6 +994,7 @@ pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
             database: conn.db.name.clone(),
             location: conn.display(),
             create_database: rows.is_none(),
+            release: release_name(plan, catalog, rows.as_deref().unwrap_or(&[])),
             migrations: vec![],
             tables: 0,
             statements: 0,
@@ -1081,6 +1113,7 @@ pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
             }
             Err(e) => (false, false, Some(e.to_string()), vec![]),
         };
+        let target = run_release(plan, catalog, &rows);
         let groups = conn
             .db
             .groups()
@@ -1093,7 +1126,7 @@ pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
                     pending: vec![],
                     partial: vec![],
                 };
-                for m in catalog.up_to(g, plan.target.as_ref()) {
+                for m in catalog.up_to(g, target.as_ref()) {
                     let v = m.version.to_string();
                     match rows.iter().find(|r| r.group == g.name() && r.version == v) {
                         Some(r) if r.success => s.applied.push(v),
@@ -1113,6 +1146,11 @@ pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
             location: conn.display(),
             reachable,
             exists,
+            release: if reachable {
+                release_name(plan, catalog, &rows)
+            } else {
+                String::new()
+            },
             error,
             groups,
             problems,

@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::ident::validate_identifier;
 use crate::layout::{Layout, LayoutKind, LogicalDb, PhysicalDb};
 use crate::migrate::server_url::{self, Tls};
+use crate::model::catalog::{Catalog, Version};
 use crate::secret::{Secret, is_secret_param};
 
 /// A live database engine isdb can connect to.
@@ -68,6 +69,8 @@ pub struct TargetArgs {
     pub index_timeout: Option<Duration>,
     /// `--idle-timeout`.
     pub idle_timeout: Option<Duration>,
+    /// `--is-version`: the IS release to install or check, as typed.
+    pub is_version: Option<String>,
 }
 
 /// The `isdb.toml` file.
@@ -104,6 +107,9 @@ pub struct ConfigFile {
     /// Seconds the server keeps a session whose client stopped answering.
     #[serde(default)]
     pub idle_timeout: Option<u64>,
+    /// The IS release to install or check (`--is-version`).
+    #[serde(default)]
+    pub is_version: Option<String>,
     /// Per logical database settings, keyed by logical name (e.g. `IDENTITY_DB`).
     #[serde(default)]
     pub databases: BTreeMap<String, DatabaseConfig>,
@@ -325,6 +331,10 @@ pub struct Deployment {
     pub databases: Vec<DbConnection>,
     /// The dialect of every database (one engine per deployment).
     pub backend: Backend,
+    /// The IS release asked for (`--is-version` or `is_version`), one the
+    /// builtin catalog knows. `None`: a fresh database gets the newest release,
+    /// an existing one stays at the release its history records.
+    pub release: Option<Version>,
 }
 
 /// The directory of the embedded default when no `--url` or config is given.
@@ -402,6 +412,21 @@ struct Common {
     prefix: String,
     per_logical: BTreeMap<LogicalDb, DatabaseConfig>,
     raw_url: Option<String>,
+    release: Option<Version>,
+}
+
+/// The release the flag (else the config file) names, checked against the
+/// builtin catalog before anything else is read or reached.
+fn release(args: &TargetArgs, file: &ConfigFile) -> Result<Option<Version>, Error> {
+    let catalog = Catalog::builtin()?;
+    match (&args.is_version, &file.is_version) {
+        (Some(raw), _) => catalog.release(raw).map(Some),
+        (None, Some(raw)) => catalog.release(raw).map(Some).map_err(|e| {
+            let path = args.config.as_deref().unwrap_or(Path::new("isdb.toml"));
+            Error::Usage(format!("{} (is_version): {e}", path.display()))
+        }),
+        (None, None) => Ok(None),
+    }
 }
 
 fn common(args: &TargetArgs) -> Result<Common, Error> {
@@ -409,6 +434,7 @@ fn common(args: &TargetArgs) -> Result<Common, Error> {
         Some(p) => ConfigFile::load(p)?,
         None => ConfigFile::default(),
     };
+    let release = release(args, &file)?;
     let kind = match (&args.layout, &file.layout) {
         (Some(k), _) => *k,
         (None, Some(s)) => s.parse()?,
@@ -437,6 +463,7 @@ fn common(args: &TargetArgs) -> Result<Common, Error> {
         prefix,
         per_logical,
         raw_url,
+        release,
     })
 }
 
@@ -627,6 +654,7 @@ pub fn resolve(
         prefix,
         per_logical,
         raw_url,
+        release,
     } = common(args)?;
     let charset = args
         .mysql_charset
@@ -747,6 +775,7 @@ pub fn resolve(
         layout,
         databases,
         backend,
+        release,
     })
 }
 

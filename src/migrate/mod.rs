@@ -31,7 +31,6 @@ pub mod session;
 pub mod target;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 pub use baseline::{
     DatabaseVerification, VerifyOptions, VerifyReport, inspect_database, is_missing,
@@ -44,123 +43,8 @@ pub use session::Timeouts;
 pub use target::{Backend, ConfigFile, DbConnection, Deployment, TargetArgs, resolve};
 
 use crate::error::Error;
+pub use crate::error::MigrateError;
 use crate::model::catalog::Version;
-
-/// A migration run failed or found the history inconsistent.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum MigrateError {
-    /// An applied migration's definition has changed since.
-    #[error(
-        "{database}: migration {group} {version} was applied with checksum {applied} but its definition now has checksum {current}; an applied migration must not change: add a new migration instead"
-    )]
-    ChecksumMismatch {
-        /// Physical database.
-        database: String,
-        /// Table group.
-        group: String,
-        /// Version.
-        version: String,
-        /// Checksum in the history table.
-        applied: String,
-        /// Checksum of the definition now.
-        current: String,
-    },
-    /// The history records a migration this isdb does not know.
-    #[error(
-        "{database}: the history records {group} {version}, which this isdb does not know (was it applied by a newer isdb?)"
-    )]
-    UnknownApplied {
-        /// Physical database.
-        database: String,
-        /// Table group.
-        group: String,
-        /// Version.
-        version: String,
-    },
-    /// A statement failed.
-    #[error(
-        "{database}: migration {group} {version} failed at statement {index} of {total} ({head}): {}\n  statements before it are applied and recorded; fix the cause and run `isdb migrate` again to resume",
-        crate::error::describe_db(.source)
-    )]
-    StatementFailed {
-        /// Physical database.
-        database: String,
-        /// Table group.
-        group: String,
-        /// Version.
-        version: String,
-        /// 1-based statement number.
-        index: usize,
-        /// Statements in the migration.
-        total: usize,
-        /// The statement's first line.
-        head: String,
-        /// The driver's error.
-        #[source]
-        source: sqlx::Error,
-    },
-    /// Another runner held the lock for too long.
-    #[error(
-        "{database}: another isdb run holds the migration lock; gave up after {}s (--lock-timeout)",
-        waited.as_secs()
-    )]
-    LockTimeout {
-        /// Physical database.
-        database: String,
-        /// How long isdb waited.
-        waited: Duration,
-    },
-    /// The server did not answer in time.
-    #[error("cannot connect to {target}: no answer within {}s (--connect-timeout)", after.as_secs())]
-    ConnectTimeout {
-        /// Where (no password).
-        target: String,
-        /// The timeout.
-        after: Duration,
-    },
-    /// The session holding the migration lock was killed or cut: the server
-    /// releases the lock and rolls back its open transaction as the session
-    /// ends; isdb applied nothing more and did not reconnect.
-    #[error(
-        "{database}: the session holding the migration lock was lost, so isdb stopped and applied nothing more (as that session ends, the server releases the lock and rolls back any open transaction); run `isdb migrate` again to finish. Cause: {cause}"
-    )]
-    SessionLost {
-        /// Physical database.
-        database: String,
-        /// What failed, as the driver reported it.
-        cause: String,
-    },
-    /// A round trip got no answer in time (a frozen network or server).
-    #[error(
-        "{database}: no answer from the server within {}s (--statement-timeout or --index-timeout, plus 2 s), so isdb stopped, applied nothing more and dropped the connection; the server ends that session, releasing the migration lock and rolling back any open transaction, within --idle-timeout ({}s). Run `isdb migrate` again to finish",
-        after.as_secs(),
-        idle.as_secs()
-    )]
-    NoAnswer {
-        /// Physical database.
-        database: String,
-        /// How long isdb waited.
-        after: Duration,
-        /// The server's idle limit for the session.
-        idle: Duration,
-    },
-    /// Several databases failed; each error is listed.
-    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
-    Several(Vec<Error>),
-    /// The database holds WSO2 tables but no isdb history; nothing was run.
-    #[error(
-        "{database}: holds {count} WSO2 table(s) (e.g. {tables}) but no isdb history: it was built outside isdb (e.g. from WSO2's or `isdb render --no-history`'s scripts). Nothing was changed. Run `isdb baseline` with the same arguments to adopt it (it records what matches and lists what differs), then `isdb migrate`"
-    )]
-    Unrecorded {
-        /// Physical database.
-        database: String,
-        /// How many WSO2 tables it holds.
-        count: usize,
-        /// The first few of them.
-        tables: String,
-    },
-}
 
 /// Something worth telling the operator while a run goes on.
 #[derive(Debug, Clone)]

@@ -391,18 +391,3 @@ pub fn dialect(name: &str) -> Result<&'static dyn Dialect, Error> {
         ))
     })
 }
-
-/// The dialect a URL scheme names, for `config` (which connects to nothing, so
-/// every engine with JDBC settings counts). None for a scheme of no engine.
-pub fn dialect_of_scheme(scheme: &str) -> Option<&'static str> {
-    Some(match scheme.to_ascii_lowercase().as_str() {
-        "postgres" | "postgresql" => "postgres",
-        "mysql" | "mariadb" => "mysql",
-        "oracle" => "oracle",
-        "sqlserver" | "mssql" => "mssql",
-        "db2" => "db2",
-        "h2" => "h2",
-        "sqlite" => "sqlite",
-        _ => return None,
-    })
-}

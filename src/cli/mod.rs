@@ -210,11 +210,7 @@ fn print_dry_run(scripts: &[crate::migrate::DryRunScript], backend: crate::migra
             s.database, s.location, s.release
         );
     }
-    let client = match backend {
-        crate::migrate::Backend::Postgres => "psql -v ON_ERROR_STOP=1 -d postgres -f FILE",
-        crate::migrate::Backend::MySql => "mariadb --user=USER < FILE (or mysql)",
-        crate::migrate::Backend::Sqlite => "sqlite3 -bail < FILE",
-    };
+    let client = backend.engine().client_command();
     let _ = writeln!(
         out,
         "-- The SQL below runs as it is, as the user isdb connects as: {client}\n"
@@ -326,7 +322,7 @@ fn config_engine(
         let Some(scheme) = s.scheme.as_deref() else {
             continue;
         };
-        let engine = args::dialect_of_scheme(scheme).ok_or_else(|| {
+        let engine = crate::dialect::by_scheme(scheme).map(|d| d.name()).ok_or_else(|| {
             Error::Usage(format!(
                 "unknown URL scheme `{}:` (expected postgres://, mysql://, mariadb://, oracle://, sqlserver://, db2:// or h2:)",
                 scheme.escape_default()
@@ -344,8 +340,8 @@ fn config_engine(
     match (flag, from_urls.first()) {
         (Some(name), Some((scheme, engine))) => {
             let d = args::dialect(name)?;
-            // oracle-rac is oracle with several hosts.
-            let base = if d.name() == "oracle-rac" { "oracle" } else { d.name() };
+            // oracle-rac is oracle with several hosts: its URL names its base dialect.
+            let base = d.override_chain().first().copied().unwrap_or(d.name());
             if base != *engine {
                 return Err(Error::Usage(format!(
                     "--dialect {name} contradicts the URL, which names {scheme}: (the {engine} engine); drop --dialect or fix the URL"

@@ -1,7 +1,7 @@
 //! Applying the migration catalog to live databases.
 //!
 //! The algorithm is written once, over sqlx's `Any` driver, with small
-//! per-engine hooks (`backend`):
+//! per-engine hooks ([`crate::engine`]):
 //! 1. create the physical database if it is missing;
 //! 2. take a session-level lock on the connection that then applies the
 //!    migrations (PostgreSQL advisory lock, MySQL/MariaDB `GET_LOCK`; SQLite
@@ -22,7 +22,6 @@
 //! # Ok(()) }
 //! ```
 
-mod backend;
 mod baseline;
 pub mod history;
 mod runner;

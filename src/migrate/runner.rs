@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use sqlx::{AnyConnection, ConnectOptions, Connection, Row};
 
-use super::backend::{LockMethod, SessionLimits};
 use super::history::{self, HistoryRow};
 use super::session::{self, within};
 use super::target::DbConnection;
 use super::{Event, MigrateError, Plan, Progress};
 use crate::dialect::Dialect;
+use crate::engine::{self, LockMethod, SessionLimits};
 use crate::error::Error;
 use crate::model::catalog::{Catalog, Migration, Version};
 use crate::render::{self, RenderOptions, Statement, StatementKind};
@@ -143,31 +143,30 @@ pub(super) async fn connect(
     let opts = sqlx::any::AnyConnectOptions::from_url(&url)
         .map_err(|e| Error::db(format!("cannot use the URL for {target}"), e))?
         .disable_statement_logging();
-    let setup = conn.backend.hooks().session_setup(&SessionLimits {
-        statement: conn.statement_timeout,
-        lock_wait: session::server_lock_wait(conn),
-        idle: conn.idle_timeout,
-    });
-    let attempt = async {
-        let mut c = opts
-            .connect()
-            .await
-            .map_err(|e| Error::db(format!("cannot connect to {target}"), e))?;
-        if let Some(sql) = setup {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                .execute(&mut c)
-                .await
-                .map_err(|e| Error::db(format!("cannot set the session limits on {target}"), e))?;
-        }
-        Ok(c)
-    };
-    match tokio::time::timeout(conn.connect_timeout, attempt).await {
-        Ok(r) => r,
-        Err(_) => Err(MigrateError::ConnectTimeout {
-            target,
-            after: conn.connect_timeout,
-        }
-        .into()),
+    engine::open(
+        conn.backend.engine(),
+        opts,
+        &session_spec(conn, &url, &target),
+    )
+    .await
+}
+
+/// How every session of `conn` is opened: its URL, its connect timeout and
+/// the run's server-side limits.
+pub(super) fn session_spec<'a>(
+    conn: &DbConnection,
+    url: &'a url::Url,
+    target: &'a str,
+) -> engine::SessionSpec<'a> {
+    engine::SessionSpec {
+        url,
+        target,
+        connect_timeout: conn.connect_timeout,
+        limits: SessionLimits {
+            statement: conn.statement_timeout,
+            lock_wait: session::server_lock_wait(conn),
+            idle: conn.idle_timeout,
+        },
     }
 }
 
@@ -180,7 +179,7 @@ pub(super) async fn open_existing(conn: &DbConnection) -> Result<Option<AnyConne
     match connect(conn, Some(&conn.db.name)).await {
         Ok(c) => Ok(Some(c)),
         Err(Error::Database { source, .. })
-            if conn.backend.hooks().is_unknown_database(&source) =>
+            if conn.backend.engine().is_unknown_database(&source) =>
         {
             Ok(None)
         }
@@ -197,7 +196,7 @@ async fn ensure_database(
     if let Some(existing) = open_existing(conn).await? {
         return Ok((false, Some(existing)));
     }
-    let hooks = conn.backend.hooks();
+    let hooks = conn.backend.engine();
     let Some(sql) =
         hooks.create_database_sql(&dialect.quote_ident(&conn.db.name), &conn.mysql_charset)
     else {
@@ -267,13 +266,12 @@ async fn drop_created_if_empty(conn: &DbConnection, error: Error) -> Error {
         lock.release().await;
         return error;
     }
-    // PostgreSQL drops no database with a session in it, the lock's included.
-    let held = match conn.backend {
-        super::Backend::Postgres => {
-            lock.release().await;
-            None
-        }
-        _ => Some(lock),
+    // Some engines drop no database with a session in it, the lock's included.
+    let held = if conn.backend.engine().drop_needs_no_sessions() {
+        lock.release().await;
+        None
+    } else {
+        Some(lock)
     };
     let dropped = drop_database(conn).await;
     if let Some(lock) = held {
@@ -305,7 +303,7 @@ async fn drop_database(conn: &DbConnection) -> Result<(), Error> {
         "DROP DATABASE IF EXISTS {}",
         conn.backend.dialect().quote_ident(&conn.db.name)
     );
-    let mut admin = connect(conn, conn.backend.hooks().maintenance_database()).await?;
+    let mut admin = connect(conn, conn.backend.engine().maintenance_database()).await?;
     let result = within(conn, conn.statement_timeout, async {
         Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
             .execute(&mut admin)
@@ -347,7 +345,7 @@ impl Lock {
         let name = format!("isdb:{}", conn.db.name);
         let deadline = Instant::now() + conn.lock_timeout;
         let mut told = false;
-        match conn.backend.hooks().lock_method() {
+        match conn.backend.engine().lock_method() {
             LockMethod::Session { try_lock, unlock } => {
                 let mut lock_conn = match existing {
                     Some(c) => c,
@@ -670,7 +668,7 @@ async fn set_statement_limit(
     conn: &DbConnection,
     limit: Duration,
 ) -> Result<(), Error> {
-    let Some(sql) = conn.backend.hooks().statement_limit_sql(limit) else {
+    let Some(sql) = conn.backend.engine().statement_limit_sql(limit) else {
         return Ok(());
     };
     within(conn, conn.statement_timeout, async {
@@ -698,7 +696,7 @@ async fn apply(
     progress: &dyn Progress,
 ) -> Result<(), Error> {
     let dialect = conn.backend.dialect();
-    let hooks = conn.backend.hooks();
+    let hooks = conn.backend.engine();
     let bound = conn.statement_timeout;
     let m = p.migration;
     let total = p.statements.len();
@@ -970,12 +968,11 @@ async fn read_history_for_run(
 /// psql's `\connect` with the URL isdb uses (never a password), MySQL's
 /// `USE`, the sqlite3 shell's `.open`.
 fn connect_line(conn: &DbConnection) -> String {
-    let dialect = conn.backend.dialect();
-    match (&conn.sqlite_path, conn.backend) {
-        (Some(p), _) => format!(".open '{}'", p.display().to_string().replace('\'', "''")),
-        (None, super::Backend::Postgres) => format!("\\connect {}", conn.display()),
-        (None, _) => format!("USE {};", dialect.quote_ident(&conn.db.name)),
-    }
+    conn.backend.engine().connect_line(
+        &conn.display(),
+        &conn.backend.dialect().quote_ident(&conn.db.name),
+        conn.sqlite_path.as_deref(),
+    )
 }
 
 pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
@@ -1009,7 +1006,7 @@ pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
         if rows.is_none() {
             match conn
                 .backend
-                .hooks()
+                .engine()
                 .create_database_sql(&dialect.quote_ident(&conn.db.name), &conn.mysql_charset)
             {
                 Some(create) => sql.push_str(&format!(

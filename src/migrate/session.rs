@@ -1,7 +1,7 @@
 //! Bounds on every server round trip of a run, and what a lost session means.
 //!
 //! Each connection isdb opens gets server-side limits (statement, lock wait
-//! and idle timeouts: `backend::LiveBackend::session_setup`), so the server
+//! and idle timeouts: `engine::Engine::session_setup`), so the server
 //! itself ends a statement that runs too long and drops the session of a
 //! client that froze, releasing its locks. Each round trip of a migration is
 //! also bounded on the client side ([`within`]), a little longer than the

@@ -42,6 +42,7 @@ pub enum Command {
     #[command(after_help = super::examples::BASELINE)]
     Baseline(BaselineArgs),
     /// List the IS releases isdb knows, with their table groups and table counts.
+    #[command(after_help = super::examples::VERSIONS)]
     Versions(VersionsArgs),
     /// Write (or patch into an IS_HOME) the datasource, registry, user-store and identity settings of every node.
     #[command(after_help = super::examples::CONFIG)]

@@ -119,10 +119,13 @@ impl Plan {
         }
     }
 
-    /// Stop at `version` instead of the newest (per group: migrations up to it).
-    pub fn to_version(mut self, version: Version) -> Plan {
-        self.target = Some(version);
-        self
+    /// Bring every database to `release` instead (per group: migrations up
+    /// to it). It must be a release the builtin catalog knows: anything else is
+    /// a usage error, so no plan compares with a release isdb has no schema for.
+    pub fn to_version(mut self, release: &Version) -> Result<Plan, Error> {
+        let known = crate::model::catalog::Catalog::builtin()?.release(&release.to_string())?;
+        self.target = Some(known);
+        Ok(self)
     }
 
     /// How many databases are worked on at once (default 4).

@@ -1,5 +1,5 @@
 //! The live engines isdb connects to — PostgreSQL, MySQL/MariaDB and SQLite —
-//! each registered once: its dialect, its URL schemes, its connection,
+//! each registered once: its dialect (which gives its URL schemes), its connection,
 //! session and lock hooks, its inspector and its catalog facts.
 //!
 //! The migration algorithm (`migrate`) is written once and asks an [`Engine`]
@@ -56,14 +56,10 @@ impl Backend {
         self.engine().dialect()
     }
 
-    /// The engine a URL scheme (`postgresql`, `mariadb`, ...) names, any case.
+    /// The live engine a URL scheme (`postgresql`, `mariadb`, ...) names, any
+    /// case: the engine of the dialect the scheme names ([`crate::dialect::by_scheme`]).
     pub fn from_scheme(scheme: &str) -> Option<Backend> {
-        Backend::ALL.into_iter().find(|b| {
-            b.engine()
-                .schemes()
-                .iter()
-                .any(|s| s.eq_ignore_ascii_case(scheme))
-        })
+        crate::dialect::by_scheme(scheme).and_then(Backend::of_dialect)
     }
 
     /// The engine whose scripts `dialect` writes, if it is a live one.
@@ -133,9 +129,6 @@ pub trait Engine: fmt::Debug + Sync {
         let name = self.dialect_name();
         crate::dialect::by_name(name).unwrap_or_else(|| unreachable!("built-in dialect {name}"))
     }
-
-    /// The URL schemes that name it, lower case.
-    fn schemes(&self) -> &'static [&'static str];
 
     /// Whether its databases are local files: no server, host or password.
     fn is_embedded(&self) -> bool {
@@ -330,4 +323,41 @@ where
 /// A URL sqlx refuses, as the error says it.
 fn bad_url(target: &str) -> impl FnOnce(sqlx::Error) -> Error + '_ {
     move |e| Error::db(format!("cannot use the URL for {target}"), e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_engine_is_found_by_its_dialect_and_its_schemes() {
+        for b in Backend::ALL {
+            assert_eq!(Backend::of_dialect(b.dialect()), Some(b));
+            let name = b.engine().dialect_name();
+            assert_eq!(Backend::from_scheme(name), Some(b), "{name}");
+            assert_eq!(Backend::from_scheme(&name.to_ascii_uppercase()), Some(b));
+        }
+        assert_eq!(Backend::from_scheme("postgresql"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_scheme("MariaDB"), Some(Backend::MySql));
+        for not_live in ["oracle", "sqlserver", "db2", "h2", "ftp"] {
+            assert_eq!(Backend::from_scheme(not_live), None, "{not_live}");
+        }
+    }
+
+    #[test]
+    fn only_live_engines_have_catalog_facts() {
+        for d in crate::dialect::all() {
+            let facts = catalog_facts(d);
+            match Backend::of_dialect(d) {
+                Some(b) => assert!(
+                    std::ptr::eq(facts, b.engine().catalog_facts()),
+                    "{}",
+                    d.name()
+                ),
+                None => assert!(facts.type_rules.is_empty(), "{}", d.name()),
+            }
+        }
+        let mysql = catalog_facts(Backend::MySql.dialect());
+        assert!(mysql.unique_indexes_are_constraints);
+    }
 }

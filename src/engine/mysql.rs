@@ -22,10 +22,6 @@ impl Engine for MySql {
         "mysql"
     }
 
-    fn schemes(&self) -> &'static [&'static str] {
-        &["mysql", "mariadb"]
-    }
-
     // sqlx 0.9's MySQL driver hands the bracketed literal to the resolver.
     fn reaches_ipv6_literals(&self) -> bool {
         false

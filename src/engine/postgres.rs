@@ -21,10 +21,6 @@ impl Engine for Postgres {
         "postgres"
     }
 
-    fn schemes(&self) -> &'static [&'static str] {
-        &["postgres", "postgresql"]
-    }
-
     fn system_databases(&self) -> &'static [&'static str] {
         &["postgres", "template0", "template1"]
     }

@@ -20,10 +20,6 @@ impl Engine for Sqlite {
         "sqlite"
     }
 
-    fn schemes(&self) -> &'static [&'static str] {
-        &["sqlite"]
-    }
-
     fn is_embedded(&self) -> bool {
         true
     }

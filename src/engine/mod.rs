@@ -205,6 +205,13 @@ pub trait Engine: fmt::Debug + Sync {
         false
     }
 
+    /// Whether a server error means the session itself ended (killed,
+    /// shut down, timed out), as opposed to one statement failing.
+    fn ends_session(&self, e: &dyn sqlx::error::DatabaseError) -> bool {
+        let _ = e;
+        false
+    }
+
     /// Whether a connection error means the database does not exist.
     fn is_unknown_database(&self, e: &sqlx::Error) -> bool {
         let _ = e;

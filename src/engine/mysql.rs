@@ -82,6 +82,13 @@ impl Engine for MySql {
         ))
     }
 
+    fn ends_session(&self, e: &dyn sqlx::error::DatabaseError) -> bool {
+        // 1927 connection killed, 1053 server shutdown, 2006/2013 gone away/lost,
+        // 4031 idle disconnect (MySQL 8).
+        e.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+            .is_some_and(|m| matches!(m.number(), 1927 | 1053 | 2006 | 2013 | 4031))
+    }
+
     fn is_unknown_database(&self, e: &sqlx::Error) -> bool {
         // ER_BAD_DB_ERROR (1049) carries the generic SQLSTATE 42000; its text is stable.
         e.as_database_error()

@@ -99,6 +99,15 @@ impl Engine for Postgres {
             .is_some_and(|c| c == "42P04" || c == "23505")
     }
 
+    fn ends_session(&self, e: &dyn sqlx::error::DatabaseError) -> bool {
+        // 57P01 admin_shutdown (pg_terminate_backend), 57P02/57P03 shutdown,
+        // 57P05 idle_session_timeout, 25P03 idle_in_transaction timeout, class 08
+        // connection exceptions.
+        e.code().is_some_and(|c| {
+            matches!(&*c, "57P01" | "57P02" | "57P03" | "57P05" | "25P03") || c.starts_with("08")
+        })
+    }
+
     fn is_unknown_database(&self, e: &sqlx::Error) -> bool {
         // 3D000 invalid_catalog_name.
         e.as_database_error()

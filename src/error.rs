@@ -1,6 +1,8 @@
-//! The library's error type.
+//! The library's error types. This module depends on nothing else in the
+//! crate, so every module can return them without an import circle.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything that can go wrong in isdb, with enough context to act on.
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +41,7 @@ pub enum Error {
     },
     /// A migration failed or the history disagrees with the definitions.
     #[error(transparent)]
-    Migrate(Box<crate::migrate::MigrateError>),
+    Migrate(Box<MigrateError>),
     /// The requested operation is not supported for this target yet.
     #[error("{0}")]
     Unsupported(String),
@@ -47,6 +49,122 @@ pub enum Error {
     /// put back and not touched.
     #[error("{0}")]
     Files(String),
+}
+
+/// A migration run failed or found the history inconsistent.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrateError {
+    /// An applied migration's definition has changed since.
+    #[error(
+        "{database}: migration {group} {version} was applied with checksum {applied} but its definition now has checksum {current}; an applied migration must not change: add a new migration instead"
+    )]
+    ChecksumMismatch {
+        /// Physical database.
+        database: String,
+        /// Table group.
+        group: String,
+        /// Version.
+        version: String,
+        /// Checksum in the history table.
+        applied: String,
+        /// Checksum of the definition now.
+        current: String,
+    },
+    /// The history records a migration this isdb does not know.
+    #[error(
+        "{database}: the history records {group} {version}, which this isdb does not know (was it applied by a newer isdb?)"
+    )]
+    UnknownApplied {
+        /// Physical database.
+        database: String,
+        /// Table group.
+        group: String,
+        /// Version.
+        version: String,
+    },
+    /// A statement failed.
+    #[error(
+        "{database}: migration {group} {version} failed at statement {index} of {total} ({head}): {}\n  statements before it are applied and recorded; fix the cause and run `isdb migrate` again to resume",
+        describe_db(.source)
+    )]
+    StatementFailed {
+        /// Physical database.
+        database: String,
+        /// Table group.
+        group: String,
+        /// Version.
+        version: String,
+        /// 1-based statement number.
+        index: usize,
+        /// Statements in the migration.
+        total: usize,
+        /// The statement's first line.
+        head: String,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// Another runner held the lock for too long.
+    #[error(
+        "{database}: another isdb run holds the migration lock; gave up after {}s (--lock-timeout)",
+        waited.as_secs()
+    )]
+    LockTimeout {
+        /// Physical database.
+        database: String,
+        /// How long isdb waited.
+        waited: Duration,
+    },
+    /// The server did not answer in time.
+    #[error("cannot connect to {target}: no answer within {}s (--connect-timeout)", after.as_secs())]
+    ConnectTimeout {
+        /// Where (no password).
+        target: String,
+        /// The timeout.
+        after: Duration,
+    },
+    /// The session holding the migration lock was killed or cut: the server
+    /// releases the lock and rolls back its open transaction as the session
+    /// ends; isdb applied nothing more and did not reconnect.
+    #[error(
+        "{database}: the session holding the migration lock was lost, so isdb stopped and applied nothing more (as that session ends, the server releases the lock and rolls back any open transaction); run `isdb migrate` again to finish. Cause: {cause}"
+    )]
+    SessionLost {
+        /// Physical database.
+        database: String,
+        /// What failed, as the driver reported it.
+        cause: String,
+    },
+    /// A round trip got no answer in time (a frozen network or server).
+    #[error(
+        "{database}: no answer from the server within {}s (--statement-timeout or --index-timeout, plus 2 s), so isdb stopped, applied nothing more and dropped the connection; the server ends that session, releasing the migration lock and rolling back any open transaction, within --idle-timeout ({}s). Run `isdb migrate` again to finish",
+        after.as_secs(),
+        idle.as_secs()
+    )]
+    NoAnswer {
+        /// Physical database.
+        database: String,
+        /// How long isdb waited.
+        after: Duration,
+        /// The server's idle limit for the session.
+        idle: Duration,
+    },
+    /// Several databases failed; each error is listed.
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<Error>),
+    /// The database holds WSO2 tables but no isdb history; nothing was run.
+    #[error(
+        "{database}: holds {count} WSO2 table(s) (e.g. {tables}) but no isdb history: it was built outside isdb (e.g. from WSO2's or `isdb render --no-history`'s scripts). Nothing was changed. Run `isdb baseline` with the same arguments to adopt it (it records what matches and lists what differs), then `isdb migrate`"
+    )]
+    Unrecorded {
+        /// Physical database.
+        database: String,
+        /// How many WSO2 tables it holds.
+        count: usize,
+        /// The first few of them.
+        tables: String,
+    },
 }
 
 /// A driver error as the operator needs it: the server's message without the
@@ -97,8 +215,8 @@ pub fn clip_long_words(message: &str) -> String {
         .collect()
 }
 
-impl From<crate::migrate::MigrateError> for Error {
-    fn from(e: crate::migrate::MigrateError) -> Error {
+impl From<MigrateError> for Error {
+    fn from(e: MigrateError) -> Error {
         Error::Migrate(Box::new(e))
     }
 }

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod dialect;
 pub mod diff;
+pub mod engine;
 pub mod error;
 pub mod ident;
 pub mod inspect;

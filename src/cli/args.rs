@@ -41,9 +41,30 @@ pub enum Command {
     /// Adopt existing databases: record matching migrations as applied, without running DDL.
     #[command(after_help = super::examples::BASELINE)]
     Baseline(BaselineArgs),
+    /// List the IS releases isdb knows, with their table groups and table counts.
+    #[command(after_help = super::examples::VERSIONS)]
+    Versions(VersionsArgs),
     /// Write (or patch into an IS_HOME) the datasource, registry, user-store and identity settings of every node.
     #[command(after_help = super::examples::CONFIG)]
     Config(ConfigArgs),
+}
+
+/// `--is-version`: the same flag on every subcommand that takes a release.
+#[derive(Debug, Args)]
+pub struct ReleaseFlag {
+    /// The WSO2 IS release to install or check (`isdb versions` lists them) [default:
+    /// the newest for a fresh database, the recorded one for an existing database].
+    /// Also `is_version` in isdb.toml.
+    #[arg(long = "is-version", value_name = "X.Y.Z", alias = "version")]
+    pub is_version: Option<String>,
+}
+
+/// `isdb versions`.
+#[derive(Debug, Args)]
+pub struct VersionsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 /// How the nodes' configuration is produced (shared by `config` and `migrate --emit-config`).
@@ -126,6 +147,9 @@ pub struct ConfigTargetFlags {
     /// Config file [default: ./isdb.toml when it exists].
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// The IS release.
+    #[command(flatten)]
+    pub release: ReleaseFlag,
 }
 
 impl ConfigTargetFlags {
@@ -137,6 +161,7 @@ impl ConfigTargetFlags {
             nodes: self.nodes,
             db_prefix: self.db_prefix.clone(),
             config: config_file(self.config.clone()),
+            is_version: self.release.is_version.clone(),
             ..Default::default()
         }
     }
@@ -154,9 +179,6 @@ pub struct VerifyArgs {
     /// Where the databases are.
     #[command(flatten)]
     pub target: TargetFlags,
-    /// Compare with this version instead of the applied (or newest) one.
-    #[arg(long)]
-    pub version: Option<String>,
     /// Extra objects (tables no group owns, ...) fail too.
     #[arg(long)]
     pub strict: bool,
@@ -171,9 +193,6 @@ pub struct BaselineArgs {
     /// Where the databases are.
     #[command(flatten)]
     pub target: TargetFlags,
-    /// Look for matches up to this version only.
-    #[arg(long)]
-    pub version: Option<String>,
     /// Extra objects (tables no group owns, ...) prevent the baseline too.
     #[arg(long)]
     pub strict: bool,
@@ -206,6 +225,9 @@ pub struct TargetFlags {
     /// Config file [default: ./isdb.toml when it exists].
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// The IS release.
+    #[command(flatten)]
+    pub release: ReleaseFlag,
     /// Character set of MySQL/MariaDB databases isdb creates [default: latin1, WSO2's supported charset].
     #[arg(long)]
     pub mysql_charset: Option<String>,
@@ -248,6 +270,7 @@ impl TargetFlags {
             statement_timeout: self.statement_timeout.map(std::time::Duration::from_secs),
             index_timeout: self.index_timeout.map(std::time::Duration::from_secs),
             idle_timeout: self.idle_timeout.map(std::time::Duration::from_secs),
+            is_version: self.release.is_version.clone(),
         }
     }
 }
@@ -341,6 +364,9 @@ pub struct RenderArgs {
     /// Leave isdb's history table out of the scripts (then `isdb baseline` adopts the databases).
     #[arg(long)]
     pub no_history: bool,
+    /// The IS release.
+    #[command(flatten)]
+    pub release: ReleaseFlag,
 }
 
 /// The names `--dialect` accepts: every dialect, and aliases.
@@ -364,20 +390,5 @@ pub fn dialect(name: &str) -> Result<&'static dyn Dialect, Error> {
             "unknown dialect `{name}` (expected one of: {})",
             dialect_names().join(", ")
         ))
-    })
-}
-
-/// The dialect a URL scheme names, for `config` (which connects to nothing, so
-/// every engine with JDBC settings counts). None for a scheme of no engine.
-pub fn dialect_of_scheme(scheme: &str) -> Option<&'static str> {
-    Some(match scheme.to_ascii_lowercase().as_str() {
-        "postgres" | "postgresql" => "postgres",
-        "mysql" | "mariadb" => "mysql",
-        "oracle" => "oracle",
-        "sqlserver" | "mssql" => "mssql",
-        "db2" => "db2",
-        "h2" => "h2",
-        "sqlite" => "sqlite",
-        _ => return None,
     })
 }

@@ -32,7 +32,9 @@ pub const VERIFY: &str = "\
 Examples:
   isdb verify --url postgres://wso2@db.example.org/wso2is
   # extra tables and indexes fail too
-  isdb verify --layout split --url mysql://wso2@db.example.org/ --db-prefix prod_ --strict";
+  isdb verify --layout split --url mysql://wso2@db.example.org/ --db-prefix prod_ --strict
+  # against a named IS release (one `isdb versions` lists)
+  isdb verify --url postgres://wso2@db.example.org/wso2is --is-version 5.3.0";
 
 /// `isdb baseline --help`.
 pub const BASELINE: &str = "\
@@ -47,3 +49,9 @@ Examples:
   isdb config --dialect mysql --layout split --url mysql://wso2@db.example.org/ --node-host 1=is1.example.org --out ./conf
   # what patching node 1's installation would change, without writing
   isdb config --dialect postgres --url postgres://wso2@db.example.org/wso2is --is-home /opt/wso2is-5.3.0 --node 1 --diff";
+
+/// `isdb versions --help`.
+pub const VERSIONS: &str = "\
+Examples:
+  isdb versions
+  isdb versions --format json";

@@ -19,6 +19,7 @@ use crate::layout::Layout;
 pub async fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Render(a) => {
+            let release = render_release(a.release.is_version.as_deref())?;
             let dialect = args::dialect(&a.dialect)?;
             let layout = Layout::new(a.layout.into(), a.nodes, &a.db_prefix)?;
             let opts = crate::render::ScriptOptions {
@@ -26,6 +27,7 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
             };
             let written = crate::render::write_scripts(dialect, &layout, &a.out, a.force, opts)?;
             let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "IS release {release}");
             for p in written {
                 let _ = writeln!(out, "wrote {}", p.display());
             }
@@ -34,13 +36,13 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
         Command::Migrate(a) => migrate(a, cli.quiet).await,
         Command::Status(a) => status(a).await,
         Command::Verify(a) => {
-            let plan = plan_to(&a.target, a.version.as_deref())?;
+            let plan = plan_to(&a.target)?;
             let report = plan.verify().await?;
             print_verification(&report, a.format, a.strict, false);
             Ok(if report.failing(a.strict) { 1 } else { 0 })
         }
         Command::Baseline(a) => {
-            let plan = plan_to(&a.target, a.version.as_deref())?;
+            let plan = plan_to(&a.target)?;
             let opts = crate::migrate::VerifyOptions {
                 strict: a.strict,
                 accept_drift: a.accept_drift,
@@ -54,7 +56,74 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
             })
         }
         Command::Config(a) => config(a),
+        Command::Versions(a) => versions(a.format),
     }
+}
+
+/// The release `render` writes: the newest the catalog knows, or the one
+/// asked for, which must be a release the catalog knows.
+fn render_release(raw: Option<&str>) -> Result<crate::model::catalog::Version, Error> {
+    let catalog = crate::model::catalog::Catalog::builtin()?;
+    let newest = catalog
+        .newest()
+        .cloned()
+        .ok_or_else(|| Error::Unsupported("the builtin catalog holds no release".into()))?;
+    let Some(raw) = raw else {
+        return Ok(newest);
+    };
+    let release = catalog.release(raw)?;
+    if release != newest {
+        // The scripts are the whole catalog; an older snapshot needs the planner.
+        return Err(Error::Unsupported(format!(
+            "isdb render writes the newest release ({newest}) only, not {release} yet"
+        )));
+    }
+    Ok(release)
+}
+
+/// `isdb versions`: the releases the builtin catalog knows, each with the
+/// snapshot of every group that stands at it and its number of tables.
+fn versions(format: Format) -> Result<i32, Error> {
+    let catalog = crate::model::catalog::Catalog::builtin()?;
+    let releases: Vec<serde_json::Value> = catalog
+        .releases()
+        .into_iter()
+        .map(|r| {
+            let groups: Vec<serde_json::Value> = catalog
+                .release_groups(r)
+                .into_iter()
+                .map(|(g, v, tables)| {
+                    serde_json::json!({"group": g.name(), "snapshot": v.to_string(), "tables": tables})
+                })
+                .collect();
+            serde_json::json!({
+                "release": r.to_string(),
+                "newest": Some(r) == catalog.newest(),
+                "groups": groups,
+            })
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Json => {
+            let text = serde_json::to_string_pretty(&releases).unwrap_or_default();
+            let _ = writeln!(out, "{text}");
+        }
+        Format::Text => {
+            for r in catalog.releases() {
+                let tag = if Some(r) == catalog.newest() {
+                    " (newest: what a fresh database gets)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(out, "IS {r}{tag}");
+                for (g, v, tables) in catalog.release_groups(r) {
+                    let _ = writeln!(out, "  {:<16} {tables:>3} tables  (snapshot {v})", g.name());
+                }
+            }
+        }
+    }
+    Ok(0)
 }
 
 /// `isdb migrate`.
@@ -100,10 +169,11 @@ async fn migrate(a: args::MigrateArgs, quiet: bool) -> Result<i32, Error> {
     if !quiet {
         let n = report.applied();
         let dbs = report.databases.len();
+        let releases = releases(report.databases.iter().map(|d| d.release.as_str()));
         if n == 0 {
-            println!("all {dbs} database(s) already up to date; nothing applied");
+            println!("all {dbs} database(s) already up to date; nothing applied; {releases}");
         } else {
-            println!("applied {n} migration(s) across {dbs} database(s)");
+            println!("applied {n} migration(s) across {dbs} database(s); {releases}");
         }
     }
     Ok(0)
@@ -134,13 +204,13 @@ fn print_dry_run(scripts: &[crate::migrate::DryRunScript], backend: crate::migra
                 s.statements
             )
         };
-        let _ = writeln!(out, "--   {} ({}): {what}", s.database, s.location);
+        let _ = writeln!(
+            out,
+            "--   {} ({}): IS {}; {what}",
+            s.database, s.location, s.release
+        );
     }
-    let client = match backend {
-        crate::migrate::Backend::Postgres => "psql -v ON_ERROR_STOP=1 -d postgres -f FILE",
-        crate::migrate::Backend::MySql => "mariadb --user=USER < FILE (or mysql)",
-        crate::migrate::Backend::Sqlite => "sqlite3 -bail < FILE",
-    };
+    let client = backend.engine().client_command();
     let _ = writeln!(
         out,
         "-- The SQL below runs as it is, as the user isdb connects as: {client}\n"
@@ -168,7 +238,12 @@ async fn status(a: args::StatusArgs) -> Result<i32, Error> {
                     (true, false) => "does not exist yet (isdb migrate creates it)",
                     (true, true) => "reachable",
                 };
-                let _ = writeln!(out, "{} ({}): {state}", d.database, d.location);
+                let release = if d.release.is_empty() {
+                    String::new()
+                } else {
+                    format!(", IS {}", d.release)
+                };
+                let _ = writeln!(out, "{} ({}): {state}{release}", d.database, d.location);
                 if let Some(e) = &d.error {
                     let _ = writeln!(out, "  {e}");
                 }
@@ -247,7 +322,7 @@ fn config_engine(
         let Some(scheme) = s.scheme.as_deref() else {
             continue;
         };
-        let engine = args::dialect_of_scheme(scheme).ok_or_else(|| {
+        let engine = crate::dialect::by_scheme(scheme).map(|d| d.name()).ok_or_else(|| {
             Error::Usage(format!(
                 "unknown URL scheme `{}:` (expected postgres://, mysql://, mariadb://, oracle://, sqlserver://, db2:// or h2:)",
                 scheme.escape_default()
@@ -265,8 +340,8 @@ fn config_engine(
     match (flag, from_urls.first()) {
         (Some(name), Some((scheme, engine))) => {
             let d = args::dialect(name)?;
-            // oracle-rac is oracle with several hosts.
-            let base = if d.name() == "oracle-rac" { "oracle" } else { d.name() };
+            // oracle-rac is oracle with several hosts: its URL names its base dialect.
+            let base = d.override_chain().first().copied().unwrap_or(d.name());
             if base != *engine {
                 return Err(Error::Usage(format!(
                     "--dialect {name} contradicts the URL, which names {scheme}: (the {engine} engine); drop --dialect or fix the URL"
@@ -396,16 +471,9 @@ fn write_config(
     Ok(())
 }
 
-fn plan_to(
-    target: &args::TargetFlags,
-    version: Option<&str>,
-) -> Result<crate::migrate::Plan, Error> {
+fn plan_to(target: &args::TargetFlags) -> Result<crate::migrate::Plan, Error> {
     let deployment = crate::migrate::resolve(&target.to_target_args(), &env)?;
-    let mut plan = crate::migrate::Plan::new(deployment);
-    if let Some(v) = version {
-        plan = plan.to_version(crate::model::catalog::Version::parse(v)?);
-    }
-    Ok(plan)
+    Ok(crate::migrate::Plan::new(deployment))
 }
 
 fn print_verification(
@@ -458,6 +526,14 @@ fn print_verification(
             }
         }
     }
+}
+
+/// The distinct releases a run left the databases at, as `IS release 5.3.0`.
+fn releases<'a>(each: impl Iterator<Item = &'a str>) -> String {
+    let mut v: Vec<&str> = each.filter(|r| !r.is_empty()).collect();
+    v.sort_unstable();
+    v.dedup();
+    format!("IS release {}", v.join(", "))
 }
 
 fn env(key: &str) -> Option<String> {

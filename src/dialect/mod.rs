@@ -393,6 +393,31 @@ pub fn by_name(name: &str) -> Option<&'static dyn Dialect> {
     all().into_iter().find(|d| d.name() == name)
 }
 
+/// URL schemes and the dialect each names (MariaDB's scripts are the mysql
+/// dialect's; `sqlserver` is the JDBC spelling of MS SQL).
+const SCHEMES: [(&str, &str); 10] = [
+    ("postgres", "postgres"),
+    ("postgresql", "postgres"),
+    ("mysql", "mysql"),
+    ("mariadb", "mysql"),
+    ("oracle", "oracle"),
+    ("sqlserver", "mssql"),
+    ("mssql", "mssql"),
+    ("db2", "db2"),
+    ("h2", "h2"),
+    ("sqlite", "sqlite"),
+];
+
+/// The dialect a URL scheme names, any case; `None` for a
+/// scheme of no RDBMS isdb knows.
+pub fn by_scheme(scheme: &str) -> Option<&'static dyn Dialect> {
+    let scheme = scheme.to_ascii_lowercase();
+    SCHEMES
+        .iter()
+        .find(|(s, _)| *s == scheme)
+        .and_then(|(_, d)| by_name(d))
+}
+
 /// The names of all dialects, for messages.
 pub fn names() -> Vec<&'static str> {
     all().iter().map(|d| d.name()).collect()

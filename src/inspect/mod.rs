@@ -42,7 +42,6 @@ pub mod sqlite;
 
 use std::collections::BTreeMap;
 
-use crate::dialect::Dialect;
 use crate::model::{ColumnType, Schema, Table};
 
 /// Whether `table` is one of isdb's own bookkeeping tables (`ISDB_*`, any case),
@@ -80,21 +79,7 @@ pub struct CatalogFacts {
     pub unique_indexes_are_constraints: bool,
 }
 
-const NO_FACTS: CatalogFacts = CatalogFacts {
-    type_rules: &[],
-    unique_indexes_are_constraints: false,
-};
-
-/// The catalog facts of `dialect`'s RDBMS (none for dialects without an inspector).
-/// The one place where a dialect's name selects introspection data.
-pub fn catalog_facts(dialect: &dyn Dialect) -> &'static CatalogFacts {
-    match dialect.name() {
-        "postgres" => &postgres::CATALOG_FACTS,
-        "mysql" => &mysql::CATALOG_FACTS,
-        "sqlite" => &sqlite::CATALOG_FACTS,
-        _ => &NO_FACTS,
-    }
-}
+pub use crate::engine::catalog_facts;
 
 impl TypeRule {
     /// `normalized` rewritten by this rule, if the rule applies to it.

@@ -3,11 +3,11 @@
 //! recording its migrations as applied without running any DDL.
 
 use futures_util::StreamExt;
-use sqlx::{ConnectOptions, Connection};
+use sqlx::Connection;
 
 use super::history::{self, HistoryRow};
 use super::runner::{self, Lock};
-use super::target::{Backend, DbConnection};
+use super::target::DbConnection;
 use super::{NoProgress, Plan};
 use crate::diff::{self, Difference};
 use crate::error::Error;
@@ -91,16 +91,7 @@ async fn catalog_tables_present(
     conn: &DbConnection,
     catalog: &Catalog,
 ) -> Result<Vec<String>, Error> {
-    let sql = match conn.backend {
-        Backend::Postgres => {
-            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema()"
-        }
-        Backend::MySql => {
-            "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
-        }
-        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table'",
-    };
-    let names: Vec<String> = sqlx::query_scalar(sql)
+    let names: Vec<String> = sqlx::query_scalar(conn.backend.engine().list_tables_sql())
         .fetch_all(&mut *db)
         .await
         .map_err(|e| Error::db(format!("cannot list the tables of {}", conn.db.name), e))?;
@@ -146,60 +137,15 @@ pub(super) async fn refuse_unrecorded(
     .into())
 }
 
-/// Opens a driver connection with `opts`, within `conn`'s connect timeout.
-async fn open<O>(conn: &DbConnection, opts: O) -> Result<O::Connection, Error>
-where
-    O: ConnectOptions,
-    O::Connection: Sized,
-{
-    let target = conn.display();
-    match tokio::time::timeout(conn.connect_timeout, opts.connect()).await {
-        Ok(Ok(c)) => Ok(c),
-        Ok(Err(e)) => Err(Error::db(format!("cannot connect to {target}"), e)),
-        Err(_) => Err(super::MigrateError::ConnectTimeout {
-            target,
-            after: conn.connect_timeout,
-        }
-        .into()),
-    }
-}
-
-/// Reads a live database back into the model.
+/// Reads a live database back into the model, on a session opened the way
+/// every session of a run is (connect timeout, server-side limits).
 pub async fn inspect_database(conn: &DbConnection) -> Result<Schema, Error> {
     let url = conn.connect_url(Some(&conn.db.name))?;
-    let bad_url = |e| Error::db(format!("cannot use the URL for {}", conn.display()), e);
-    match conn.backend {
-        Backend::Postgres => {
-            let mut c = open(
-                conn,
-                sqlx::postgres::PgConnectOptions::from_url(&url).map_err(bad_url)?,
-            )
-            .await?;
-            let s = crate::inspect::postgres::inspect(&mut c).await;
-            let _ = c.close().await;
-            s
-        }
-        Backend::MySql => {
-            let mut c = open(
-                conn,
-                sqlx::mysql::MySqlConnectOptions::from_url(&url).map_err(bad_url)?,
-            )
-            .await?;
-            let s = crate::inspect::mysql::inspect(&mut c).await;
-            let _ = c.close().await;
-            s
-        }
-        Backend::Sqlite => {
-            // Inspecting must never create an empty database file.
-            let opts = sqlx::sqlite::SqliteConnectOptions::from_url(&url)
-                .map_err(bad_url)?
-                .create_if_missing(false);
-            let mut c = open(conn, opts).await?;
-            let s = crate::inspect::sqlite::inspect(&mut c).await;
-            let _ = c.close().await;
-            s
-        }
-    }
+    let target = conn.display();
+    conn.backend
+        .engine()
+        .inspect(runner::session_spec(conn, &url, &target))
+        .await
 }
 
 /// The migration of `group` to compare against: the applied one when the
@@ -218,27 +164,37 @@ fn chosen<'a>(
     applied.or(candidates.last()).copied()
 }
 
-/// Verifies one database; also returns what inspection read, for `baseline`.
-async fn verify_one(
-    plan: &Plan,
-    catalog: &Catalog,
-    conn: &DbConnection,
-) -> (DatabaseVerification, Option<Schema>) {
-    let dialect = conn.backend.dialect();
-    let mut v = DatabaseVerification {
+/// A report for `conn`'s database with nothing compared yet.
+fn empty_report(conn: &DbConnection) -> DatabaseVerification {
+    DatabaseVerification {
         database: conn.db.name.clone(),
         location: conn.display(),
         compared_with: vec![],
         differences: vec![],
         error: None,
         recorded: vec![],
-    };
-    let result = async {
-        let Some(mut db) = runner::open_existing(conn).await? else {
-            return Err(Error::Usage("the database does not exist".into()));
-        };
-        let rows = history::read(&mut db).await?.unwrap_or_default();
-        let _ = db.close().await;
+    }
+}
+
+/// `conn`'s database, opened; an error when it does not exist (nothing is created).
+async fn open_existing(conn: &DbConnection) -> Result<sqlx::AnyConnection, Error> {
+    runner::open_existing(conn)
+        .await?
+        .ok_or_else(|| Error::Usage("the database does not exist".into()))
+}
+
+/// Verifies one database, reading its history on `db`; also returns what
+/// inspection read, for `baseline`.
+async fn verify_one(
+    plan: &Plan,
+    catalog: &Catalog,
+    conn: &DbConnection,
+    db: &mut sqlx::AnyConnection,
+    v: &mut DatabaseVerification,
+) -> Result<Schema, Error> {
+    let dialect = conn.backend.dialect();
+    {
+        let rows = history::read(db).await?.unwrap_or_default();
         let mut parts = Vec::new();
         for g in conn.db.groups() {
             if let Some(m) = chosen(catalog, g, plan.target.as_ref(), &rows) {
@@ -248,22 +204,34 @@ async fn verify_one(
         }
         let actual = inspect_database(conn).await?;
         v.differences = diff::diff(dialect, &parts.into_iter().collect(), &actual);
-        Ok::<Schema, Error>(actual)
+        Ok(actual)
+    }
+}
+
+/// `verify` of one database.
+async fn verify_database(
+    plan: &Plan,
+    catalog: &Catalog,
+    conn: &DbConnection,
+) -> DatabaseVerification {
+    let mut v = empty_report(conn);
+    let result = async {
+        let mut db = open_existing(conn).await?;
+        let result = verify_one(plan, catalog, conn, &mut db, &mut v).await;
+        let _ = db.close().await;
+        result
     }
     .await;
-    match result {
-        Ok(actual) => (v, Some(actual)),
-        Err(e) => {
-            v.error = Some(e.to_string());
-            (v, None)
-        }
+    if let Err(e) = result {
+        v.error = Some(e.to_string());
     }
+    v
 }
 
 pub(super) async fn verify(plan: &Plan) -> Result<VerifyReport, Error> {
     let catalog = Catalog::builtin()?;
     let databases = futures_util::stream::iter(&plan.deployment.databases)
-        .map(|conn| async move { verify_one(plan, catalog, conn).await.0 })
+        .map(|conn| verify_database(plan, catalog, conn))
         .buffered(plan.parallelism)
         .collect()
         .await;
@@ -300,78 +268,93 @@ fn detect<'a>(
         .collect()
 }
 
+/// `baseline` of one database, all under its migration lock: the history is
+/// read and written on the lock's own session, and the schema inspected
+/// while no other run can change it.
 async fn baseline_one(
     plan: &Plan,
     catalog: &Catalog,
     conn: &DbConnection,
     opts: VerifyOptions,
 ) -> DatabaseVerification {
-    let (mut v, actual) = verify_one(plan, catalog, conn).await;
-    let Some(actual) = actual else { return v };
+    let mut v = empty_report(conn);
     let result = async {
-        let dialect = conn.backend.dialect();
-        let detected = detect(plan, catalog, conn, &actual, opts.strict);
-        let failing = v.failing(opts.strict);
-        if failing {
-            if !opts.accept_drift {
-                return Err(Error::Usage(
-                    "the live schema differs from the model; nothing recorded (see the differences; --accept-drift records it anyway unless something is missing)".into(),
-                ));
-            }
-            if v.differences.iter().any(is_missing) {
-                return Err(Error::Usage(
-                    "objects are missing; --accept-drift never records those, since migrate would then skip creating them: build the missing objects (or start from an empty database) and run baseline again".into(),
-                ));
-            }
+        let existing = open_existing(conn).await?;
+        let mut lock = Lock::acquire(conn, &NoProgress, Some(existing)).await?;
+        let result = adopt(plan, catalog, conn, opts, &mut lock.conn, &mut v).await;
+        if result.as_ref().is_err_and(super::session::session_unusable) {
+            lock.abandon();
+        } else {
+            lock.release().await;
         }
-        let lock = Lock::acquire(conn, &NoProgress, None).await?;
-        let recorded = async {
-            let mut db = runner::connect(conn, Some(&conn.db.name)).await?;
-            let out = async {
-                history::ensure(&mut db, dialect).await?;
-                let rows = history::read(&mut db).await?.unwrap_or_default();
-                let mut recorded = Vec::new();
-                for (g, found) in &detected {
-                    // With accepted drift, the group is recorded at the version it was compared with.
-                    let m = match found {
-                        Some(m) => *m,
-                        None => match chosen(catalog, *g, plan.target.as_ref(), &rows) {
-                            Some(m) => m,
-                            None => continue,
-                        },
-                    };
-                    for earlier in catalog.up_to(*g, Some(&m.version)) {
-                        let version = earlier.version.to_string();
-                        let row = rows.iter().find(|r| r.group == g.name() && r.version == version);
-                        if row.is_some_and(|r| r.success) {
-                            continue;
-                        }
-                        // A failed row (a migrate that stopped on these tables) gives way to the adoption.
-                        if row.is_some() {
-                            history::delete(&mut db, conn.backend.hooks(), g.name(), &version).await?;
-                        }
-                        let by = if found.is_some() { "baseline" } else { "baseline-drift" };
-                        let row = render::history_row(dialect, earlier, by);
-                        history::insert(&mut db, conn.backend.hooks(), dialect, &row).await?;
-                        recorded.push(format!("{g} {version}"));
-                    }
-                }
-                Ok::<_, Error>(recorded)
-            }
-            .await;
-            let _ = db.close().await;
-            out
-        }
-        .await;
-        lock.release().await;
-        v.recorded = recorded?;
-        Ok::<(), Error>(())
+        result
     }
     .await;
     if let Err(e) = result {
         v.error = Some(e.to_string());
     }
     v
+}
+
+/// Compares the database with the model and, where it matches (or the drift
+/// is accepted), records its migrations as applied on `db`, the lock's session.
+async fn adopt(
+    plan: &Plan,
+    catalog: &Catalog,
+    conn: &DbConnection,
+    opts: VerifyOptions,
+    db: &mut sqlx::AnyConnection,
+    v: &mut DatabaseVerification,
+) -> Result<(), Error> {
+    let actual = verify_one(plan, catalog, conn, db, v).await?;
+    let dialect = conn.backend.dialect();
+    let detected = detect(plan, catalog, conn, &actual, opts.strict);
+    if v.failing(opts.strict) {
+        if !opts.accept_drift {
+            return Err(Error::Usage(
+                "the live schema differs from the model; nothing recorded (see the differences; --accept-drift records it anyway unless something is missing)".into(),
+            ));
+        }
+        if v.differences.iter().any(is_missing) {
+            return Err(Error::Usage(
+                "objects are missing; --accept-drift never records those, since migrate would then skip creating them: build the missing objects (or start from an empty database) and run baseline again".into(),
+            ));
+        }
+    }
+    history::ensure(db, dialect).await?;
+    let rows = history::read(db).await?.unwrap_or_default();
+    for (g, found) in &detected {
+        // With accepted drift, the group is recorded at the version it was compared with.
+        let m = match found {
+            Some(m) => *m,
+            None => match chosen(catalog, *g, plan.target.as_ref(), &rows) {
+                Some(m) => m,
+                None => continue,
+            },
+        };
+        for earlier in catalog.up_to(*g, Some(&m.version)) {
+            let version = earlier.version.to_string();
+            let row = rows
+                .iter()
+                .find(|r| r.group == g.name() && r.version == version);
+            if row.is_some_and(|r| r.success) {
+                continue;
+            }
+            // A failed row (a migrate that stopped on these tables) gives way to the adoption.
+            if row.is_some() {
+                history::delete(db, conn.backend.engine(), g.name(), &version).await?;
+            }
+            let by = if found.is_some() {
+                "baseline"
+            } else {
+                "baseline-drift"
+            };
+            let row = render::history_row(dialect, earlier, by);
+            history::insert(db, conn.backend.engine(), dialect, &row).await?;
+            v.recorded.push(format!("{g} {version}"));
+        }
+    }
+    Ok(())
 }
 
 pub(super) async fn baseline(plan: &Plan, opts: VerifyOptions) -> Result<VerifyReport, Error> {

@@ -3,8 +3,8 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::backend::LiveBackend;
 use crate::dialect::Dialect;
+use crate::engine::Engine;
 use crate::error::Error;
 use crate::model::{Column, ColumnType, KeyGenerator, Schema, Table};
 use crate::render::{self, RenderOptions};
@@ -131,7 +131,7 @@ fn is_undefined_table(e: &sqlx::Error) -> bool {
 /// Inserts a row.
 pub(crate) async fn insert(
     conn: &mut AnyConnection,
-    hooks: &dyn LiveBackend,
+    hooks: &dyn Engine,
     dialect: &dyn Dialect,
     row: &HistoryRow,
 ) -> Result<(), Error> {
@@ -168,7 +168,7 @@ pub(crate) async fn insert(
 /// Records progress (and completion) of a row.
 pub(crate) async fn update(
     conn: &mut AnyConnection,
-    hooks: &dyn LiveBackend,
+    hooks: &dyn Engine,
     row: &HistoryRow,
 ) -> Result<(), Error> {
     let sql = format!(
@@ -201,7 +201,7 @@ pub(crate) async fn update(
 /// Deletes a row (a half-applied migration that a transactional run redoes).
 pub(crate) async fn delete(
     conn: &mut AnyConnection,
-    hooks: &dyn LiveBackend,
+    hooks: &dyn Engine,
     group: &str,
     version: &str,
 ) -> Result<(), Error> {

@@ -1,7 +1,7 @@
 //! Applying the migration catalog to live databases.
 //!
 //! The algorithm is written once, over sqlx's `Any` driver, with small
-//! per-engine hooks (`backend`):
+//! per-engine hooks ([`crate::engine`]):
 //! 1. create the physical database if it is missing;
 //! 2. take a session-level lock on the connection that then applies the
 //!    migrations (PostgreSQL advisory lock, MySQL/MariaDB `GET_LOCK`; SQLite
@@ -22,7 +22,6 @@
 //! # Ok(()) }
 //! ```
 
-mod backend;
 mod baseline;
 pub mod history;
 mod runner;
@@ -31,7 +30,6 @@ pub mod session;
 pub mod target;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 pub use baseline::{
     DatabaseVerification, VerifyOptions, VerifyReport, inspect_database, is_missing,
@@ -44,123 +42,8 @@ pub use session::Timeouts;
 pub use target::{Backend, ConfigFile, DbConnection, Deployment, TargetArgs, resolve};
 
 use crate::error::Error;
+pub use crate::error::MigrateError;
 use crate::model::catalog::Version;
-
-/// A migration run failed or found the history inconsistent.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum MigrateError {
-    /// An applied migration's definition has changed since.
-    #[error(
-        "{database}: migration {group} {version} was applied with checksum {applied} but its definition now has checksum {current}; an applied migration must not change: add a new migration instead"
-    )]
-    ChecksumMismatch {
-        /// Physical database.
-        database: String,
-        /// Table group.
-        group: String,
-        /// Version.
-        version: String,
-        /// Checksum in the history table.
-        applied: String,
-        /// Checksum of the definition now.
-        current: String,
-    },
-    /// The history records a migration this isdb does not know.
-    #[error(
-        "{database}: the history records {group} {version}, which this isdb does not know (was it applied by a newer isdb?)"
-    )]
-    UnknownApplied {
-        /// Physical database.
-        database: String,
-        /// Table group.
-        group: String,
-        /// Version.
-        version: String,
-    },
-    /// A statement failed.
-    #[error(
-        "{database}: migration {group} {version} failed at statement {index} of {total} ({head}): {}\n  statements before it are applied and recorded; fix the cause and run `isdb migrate` again to resume",
-        crate::error::describe_db(.source)
-    )]
-    StatementFailed {
-        /// Physical database.
-        database: String,
-        /// Table group.
-        group: String,
-        /// Version.
-        version: String,
-        /// 1-based statement number.
-        index: usize,
-        /// Statements in the migration.
-        total: usize,
-        /// The statement's first line.
-        head: String,
-        /// The driver's error.
-        #[source]
-        source: sqlx::Error,
-    },
-    /// Another runner held the lock for too long.
-    #[error(
-        "{database}: another isdb run holds the migration lock; gave up after {}s (--lock-timeout)",
-        waited.as_secs()
-    )]
-    LockTimeout {
-        /// Physical database.
-        database: String,
-        /// How long isdb waited.
-        waited: Duration,
-    },
-    /// The server did not answer in time.
-    #[error("cannot connect to {target}: no answer within {}s (--connect-timeout)", after.as_secs())]
-    ConnectTimeout {
-        /// Where (no password).
-        target: String,
-        /// The timeout.
-        after: Duration,
-    },
-    /// The session holding the migration lock was killed or cut: the server
-    /// releases the lock and rolls back its open transaction as the session
-    /// ends; isdb applied nothing more and did not reconnect.
-    #[error(
-        "{database}: the session holding the migration lock was lost, so isdb stopped and applied nothing more (as that session ends, the server releases the lock and rolls back any open transaction); run `isdb migrate` again to finish. Cause: {cause}"
-    )]
-    SessionLost {
-        /// Physical database.
-        database: String,
-        /// What failed, as the driver reported it.
-        cause: String,
-    },
-    /// A round trip got no answer in time (a frozen network or server).
-    #[error(
-        "{database}: no answer from the server within {}s (--statement-timeout or --index-timeout, plus 2 s), so isdb stopped, applied nothing more and dropped the connection; the server ends that session, releasing the migration lock and rolling back any open transaction, within --idle-timeout ({}s). Run `isdb migrate` again to finish",
-        after.as_secs(),
-        idle.as_secs()
-    )]
-    NoAnswer {
-        /// Physical database.
-        database: String,
-        /// How long isdb waited.
-        after: Duration,
-        /// The server's idle limit for the session.
-        idle: Duration,
-    },
-    /// Several databases failed; each error is listed.
-    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
-    Several(Vec<Error>),
-    /// The database holds WSO2 tables but no isdb history; nothing was run.
-    #[error(
-        "{database}: holds {count} WSO2 table(s) (e.g. {tables}) but no isdb history: it was built outside isdb (e.g. from WSO2's or `isdb render --no-history`'s scripts). Nothing was changed. Run `isdb baseline` with the same arguments to adopt it (it records what matches and lists what differs), then `isdb migrate`"
-    )]
-    Unrecorded {
-        /// Physical database.
-        database: String,
-        /// How many WSO2 tables it holds.
-        count: usize,
-        /// The first few of them.
-        tables: String,
-    },
-}
 
 /// Something worth telling the operator while a run goes on.
 #[derive(Debug, Clone)]
@@ -225,19 +108,24 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// A plan to bring every database of `deployment` to the newest version.
+    /// A plan to bring every database of `deployment` to the release it asks
+    /// for ([`Deployment::release`]); without one, a fresh database to the
+    /// newest release and an existing one to the release its history records.
     pub fn new(deployment: Deployment) -> Plan {
         Plan {
+            target: deployment.release.clone(),
             deployment: Arc::new(deployment),
-            target: None,
             parallelism: 4,
         }
     }
 
-    /// Stop at `version` instead of the newest (per group: migrations up to it).
-    pub fn to_version(mut self, version: Version) -> Plan {
-        self.target = Some(version);
-        self
+    /// Bring every database to `release` instead (per group: migrations up
+    /// to it). It must be a release the builtin catalog knows: anything else is
+    /// a usage error, so no plan compares with a release isdb has no schema for.
+    pub fn to_version(mut self, release: &Version) -> Result<Plan, Error> {
+        let known = crate::model::catalog::Catalog::builtin()?.release(&release.to_string())?;
+        self.target = Some(known);
+        Ok(self)
     }
 
     /// How many databases are worked on at once (default 4).

@@ -7,14 +7,14 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use sqlx::{AnyConnection, ConnectOptions, Connection, Row};
 
-use super::backend::{LockMethod, SessionLimits};
 use super::history::{self, HistoryRow};
 use super::session::{self, within};
 use super::target::DbConnection;
 use super::{Event, MigrateError, Plan, Progress};
 use crate::dialect::Dialect;
+use crate::engine::{self, LockMethod, SessionLimits};
 use crate::error::Error;
-use crate::model::catalog::{Catalog, Migration};
+use crate::model::catalog::{Catalog, Migration, Version};
 use crate::render::{self, RenderOptions, Statement, StatementKind};
 
 /// The outcome of `migrate` for one database.
@@ -24,6 +24,8 @@ pub struct DatabaseReport {
     pub database: String,
     /// Whether isdb created it.
     pub created: bool,
+    /// The IS release the database is at after the run.
+    pub release: String,
     /// Migrations applied, as `group version`.
     pub applied: Vec<String>,
     /// Of those, the ones that resumed a half-applied run.
@@ -53,6 +55,8 @@ pub struct DryRunScript {
     pub location: String,
     /// Whether isdb would create the database.
     pub create_database: bool,
+    /// The IS release a run would bring the database to.
+    pub release: String,
     /// The migrations that would run, as `group version`.
     pub migrations: Vec<String>,
     /// How many tables those migrations create.
@@ -89,6 +93,8 @@ pub struct DatabaseStatus {
     pub reachable: bool,
     /// Whether the database exists (a reachable server without it: everything is pending).
     pub exists: bool,
+    /// The IS release `migrate` would bring it to (empty when unreachable).
+    pub release: String,
     /// Why it is not reachable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -137,31 +143,30 @@ pub(super) async fn connect(
     let opts = sqlx::any::AnyConnectOptions::from_url(&url)
         .map_err(|e| Error::db(format!("cannot use the URL for {target}"), e))?
         .disable_statement_logging();
-    let setup = conn.backend.hooks().session_setup(&SessionLimits {
-        statement: conn.statement_timeout,
-        lock_wait: session::server_lock_wait(conn),
-        idle: conn.idle_timeout,
-    });
-    let attempt = async {
-        let mut c = opts
-            .connect()
-            .await
-            .map_err(|e| Error::db(format!("cannot connect to {target}"), e))?;
-        if let Some(sql) = setup {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                .execute(&mut c)
-                .await
-                .map_err(|e| Error::db(format!("cannot set the session limits on {target}"), e))?;
-        }
-        Ok(c)
-    };
-    match tokio::time::timeout(conn.connect_timeout, attempt).await {
-        Ok(r) => r,
-        Err(_) => Err(MigrateError::ConnectTimeout {
-            target,
-            after: conn.connect_timeout,
-        }
-        .into()),
+    engine::open(
+        conn.backend.engine(),
+        opts,
+        &session_spec(conn, &url, &target),
+    )
+    .await
+}
+
+/// How every session of `conn` is opened: its URL, its connect timeout and
+/// the run's server-side limits.
+pub(super) fn session_spec<'a>(
+    conn: &DbConnection,
+    url: &'a url::Url,
+    target: &'a str,
+) -> engine::SessionSpec<'a> {
+    engine::SessionSpec {
+        url,
+        target,
+        connect_timeout: conn.connect_timeout,
+        limits: SessionLimits {
+            statement: conn.statement_timeout,
+            lock_wait: session::server_lock_wait(conn),
+            idle: conn.idle_timeout,
+        },
     }
 }
 
@@ -174,7 +179,7 @@ pub(super) async fn open_existing(conn: &DbConnection) -> Result<Option<AnyConne
     match connect(conn, Some(&conn.db.name)).await {
         Ok(c) => Ok(Some(c)),
         Err(Error::Database { source, .. })
-            if conn.backend.hooks().is_unknown_database(&source) =>
+            if conn.backend.engine().is_unknown_database(&source) =>
         {
             Ok(None)
         }
@@ -191,7 +196,7 @@ async fn ensure_database(
     if let Some(existing) = open_existing(conn).await? {
         return Ok((false, Some(existing)));
     }
-    let hooks = conn.backend.hooks();
+    let hooks = conn.backend.engine();
     let Some(sql) =
         hooks.create_database_sql(&dialect.quote_ident(&conn.db.name), &conn.mysql_charset)
     else {
@@ -261,13 +266,12 @@ async fn drop_created_if_empty(conn: &DbConnection, error: Error) -> Error {
         lock.release().await;
         return error;
     }
-    // PostgreSQL drops no database with a session in it, the lock's included.
-    let held = match conn.backend {
-        super::Backend::Postgres => {
-            lock.release().await;
-            None
-        }
-        _ => Some(lock),
+    // Some engines drop no database with a session in it, the lock's included.
+    let held = if conn.backend.engine().drop_needs_no_sessions() {
+        lock.release().await;
+        None
+    } else {
+        Some(lock)
     };
     let dropped = drop_database(conn).await;
     if let Some(lock) = held {
@@ -299,7 +303,7 @@ async fn drop_database(conn: &DbConnection) -> Result<(), Error> {
         "DROP DATABASE IF EXISTS {}",
         conn.backend.dialect().quote_ident(&conn.db.name)
     );
-    let mut admin = connect(conn, conn.backend.hooks().maintenance_database()).await?;
+    let mut admin = connect(conn, conn.backend.engine().maintenance_database()).await?;
     let result = within(conn, conn.statement_timeout, async {
         Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
             .execute(&mut admin)
@@ -341,7 +345,7 @@ impl Lock {
         let name = format!("isdb:{}", conn.db.name);
         let deadline = Instant::now() + conn.lock_timeout;
         let mut told = false;
-        match conn.backend.hooks().lock_method() {
+        match conn.backend.engine().lock_method() {
             LockMethod::Session { try_lock, unlock } => {
                 let mut lock_conn = match existing {
                     Some(c) => c,
@@ -532,6 +536,28 @@ fn history_problems(
     out
 }
 
+/// The release a run brings a database with history `rows` to: the one asked
+/// for; else, when the database has a history, the newest release it records
+/// (a run never upgrades a database implicitly); else the newest one the
+/// catalog knows.
+fn run_release(plan: &Plan, catalog: &Catalog, rows: &[HistoryRow]) -> Option<Version> {
+    plan.target
+        .clone()
+        .or_else(|| {
+            rows.iter()
+                .filter_map(|r| Version::parse(&r.version).ok())
+                .max()
+        })
+        .or_else(|| catalog.newest().cloned())
+}
+
+/// [`run_release`] as reports show it.
+fn release_name(plan: &Plan, catalog: &Catalog, rows: &[HistoryRow]) -> String {
+    run_release(plan, catalog, rows)
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
 /// Compares the history with the catalog and lists what is pending.
 fn pending<'a>(
     plan: &Plan,
@@ -543,9 +569,10 @@ fn pending<'a>(
     if let Some(problem) = history_problems(catalog, conn, rows).into_iter().next() {
         return Err(problem.into());
     }
+    let target = run_release(plan, catalog, rows);
     let mut out = Vec::new();
     for g in conn.db.groups() {
-        for m in catalog.up_to(g, plan.target.as_ref()) {
+        for m in catalog.up_to(g, target.as_ref()) {
             let row = rows
                 .iter()
                 .find(|r| r.group == g.name() && r.version == m.version.to_string());
@@ -641,7 +668,7 @@ async fn set_statement_limit(
     conn: &DbConnection,
     limit: Duration,
 ) -> Result<(), Error> {
-    let Some(sql) = conn.backend.hooks().statement_limit_sql(limit) else {
+    let Some(sql) = conn.backend.engine().statement_limit_sql(limit) else {
         return Ok(());
     };
     within(conn, conn.statement_timeout, async {
@@ -669,7 +696,7 @@ async fn apply(
     progress: &dyn Progress,
 ) -> Result<(), Error> {
     let dialect = conn.backend.dialect();
-    let hooks = conn.backend.hooks();
+    let hooks = conn.backend.engine();
     let bound = conn.statement_timeout;
     let m = p.migration;
     let total = p.statements.len();
@@ -811,6 +838,7 @@ async fn migrate_locked(
         within(conn, bound, history::ensure(db, dialect)).await?;
         let rows = rows.unwrap_or_default();
         let todo = pending(plan, catalog, conn, &rows)?;
+        report.release = release_name(plan, catalog, &rows);
         let statements = todo.iter().map(|p| p.statements.len()).sum();
         progress.event(&Event::DatabaseStarted {
             database: conn.db.name.clone(),
@@ -853,6 +881,7 @@ async fn migrate_database(
     let mut report = DatabaseReport {
         database: conn.db.name.clone(),
         created,
+        release: String::new(),
         applied: vec![],
         resumed: vec![],
     };
@@ -939,12 +968,11 @@ async fn read_history_for_run(
 /// psql's `\connect` with the URL isdb uses (never a password), MySQL's
 /// `USE`, the sqlite3 shell's `.open`.
 fn connect_line(conn: &DbConnection) -> String {
-    let dialect = conn.backend.dialect();
-    match (&conn.sqlite_path, conn.backend) {
-        (Some(p), _) => format!(".open '{}'", p.display().to_string().replace('\'', "''")),
-        (None, super::Backend::Postgres) => format!("\\connect {}", conn.display()),
-        (None, _) => format!("USE {};", dialect.quote_ident(&conn.db.name)),
-    }
+    conn.backend.engine().connect_line(
+        &conn.display(),
+        &conn.backend.dialect().quote_ident(&conn.db.name),
+        conn.sqlite_path.as_deref(),
+    )
 }
 
 pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
@@ -963,6 +991,7 @@ pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
             database: conn.db.name.clone(),
             location: conn.display(),
             create_database: rows.is_none(),
+            release: release_name(plan, catalog, rows.as_deref().unwrap_or(&[])),
             migrations: vec![],
             tables: 0,
             statements: 0,
@@ -977,7 +1006,7 @@ pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
         if rows.is_none() {
             match conn
                 .backend
-                .hooks()
+                .engine()
                 .create_database_sql(&dialect.quote_ident(&conn.db.name), &conn.mysql_charset)
             {
                 Some(create) => sql.push_str(&format!(
@@ -1081,6 +1110,7 @@ pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
             }
             Err(e) => (false, false, Some(e.to_string()), vec![]),
         };
+        let target = run_release(plan, catalog, &rows);
         let groups = conn
             .db
             .groups()
@@ -1093,7 +1123,7 @@ pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
                     pending: vec![],
                     partial: vec![],
                 };
-                for m in catalog.up_to(g, plan.target.as_ref()) {
+                for m in catalog.up_to(g, target.as_ref()) {
                     let v = m.version.to_string();
                     match rows.iter().find(|r| r.group == g.name() && r.version == v) {
                         Some(r) if r.success => s.applied.push(v),
@@ -1113,6 +1143,11 @@ pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
             location: conn.display(),
             reachable,
             exists,
+            release: if reachable {
+                release_name(plan, catalog, &rows)
+            } else {
+                String::new()
+            },
             error,
             groups,
             problems,

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use url::Url;
 
 use super::target::Backend;
+use crate::engine::TlsSpelling;
 use crate::error::{Error, excerpt};
 use crate::secret::{Secret, is_secret_param, redact_url};
 
@@ -124,25 +125,6 @@ pub(crate) fn encode_query_value(value: &str) -> String {
 
 const TLS_MODE_KEYS: [&str; 2] = ["sslmode", "ssl-mode"];
 const CA_KEYS: [&str; 4] = ["sslrootcert", "ssl-root-cert", "ssl-ca", "sslca"];
-/// Parameters passed through to sqlx unchanged, per engine.
-const POSTGRES_KEYS: [&str; 6] = [
-    "sslcert",
-    "ssl-cert",
-    "sslkey",
-    "ssl-key",
-    "application_name",
-    "options",
-];
-const MYSQL_KEYS: [&str; 8] = [
-    "sslcert",
-    "ssl-cert",
-    "sslkey",
-    "ssl-key",
-    "charset",
-    "collation",
-    "timezone",
-    "time-zone",
-];
 /// libpq's passphrase of an encrypted client key: sqlx reads only unencrypted keys.
 const IGNORED_SECRET_KEYS: [&str; 1] = ["sslpassword"];
 
@@ -165,11 +147,9 @@ pub fn split(raw: &str, mut url: Url, backend: Option<Backend>) -> Result<Server
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    let passthrough: &[&str] = match backend {
-        Some(Backend::Postgres) => &POSTGRES_KEYS,
-        Some(Backend::MySql) => &MYSQL_KEYS,
-        _ => &[],
-    };
+    let engine = backend.map(Backend::engine);
+    let passthrough: &[&str] = engine.map_or(&[], |e| e.url_passthrough_keys());
+    let spelling = engine.and_then(|e| e.tls_spelling());
     for (key, value) in pairs {
         let k = key.as_str();
         if k == "password" {
@@ -188,7 +168,7 @@ pub fn split(raw: &str, mut url: Url, backend: Option<Backend>) -> Result<Server
                     excerpt(&value)
                 ))
             })?;
-            if mode == TlsMode::Allow && backend == Some(Backend::MySql) {
+            if mode == TlsMode::Allow && spelling == Some(TlsSpelling::MySql) {
                 return Err(Error::Usage(
                     "`ssl-mode=allow` is PostgreSQL's; MySQL and MariaDB know DISABLED, PREFERRED, REQUIRED, VERIFY_CA and VERIFY_IDENTITY".into(),
                 ));
@@ -229,7 +209,7 @@ pub fn split(raw: &str, mut url: Url, backend: Option<Backend>) -> Result<Server
     }
     let _ = url.set_password(None);
     let mut query: Vec<(String, String)> = Vec::new();
-    let mysql = backend == Some(Backend::MySql);
+    let mysql = spelling == Some(TlsSpelling::MySql);
     if let Some(mode) = tls.mode {
         query.push(match mysql {
             true => ("ssl-mode".into(), mode.mysql_name().into()),

@@ -1,7 +1,7 @@
 //! Bounds on every server round trip of a run, and what a lost session means.
 //!
 //! Each connection isdb opens gets server-side limits (statement, lock wait
-//! and idle timeouts: `backend::LiveBackend::session_setup`), so the server
+//! and idle timeouts: `engine::Engine::session_setup`), so the server
 //! itself ends a statement that runs too long and drops the session of a
 //! client that froze, releasing its locks. Each round trip of a migration is
 //! also bounded on the client side ([`within`]), a little longer than the
@@ -128,21 +128,10 @@ pub(super) async fn within<T>(
 pub(super) fn is_session_gone(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(d) => {
-            // PostgreSQL: 57P01 admin_shutdown (pg_terminate_backend), 57P02/57P03
-            // shutdown, 57P05 idle_session_timeout, 25P03 idle_in_transaction
-            // timeout, class 08 connection exceptions.
-            let pg = d.code().is_some_and(|c| {
-                matches!(&*c, "57P01" | "57P02" | "57P03" | "57P05" | "25P03")
-                    || c.starts_with("08")
-            });
-            // MySQL/MariaDB: 1927 connection killed, 1053 server shutdown,
-            // 2006/2013 gone away/lost, 4031 idle disconnect (MySQL 8).
-            let mysql = d
-                .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
-                .is_some_and(|m| matches!(m.number(), 1927 | 1053 | 2006 | 2013 | 4031));
-            pg || mysql
-        }
+        // Every engine's codes are read: SQLSTATE class 08 is a lost connection on MySQL too.
+        sqlx::Error::Database(d) => crate::engine::Backend::ALL
+            .iter()
+            .any(|b| b.engine().ends_session(d.as_ref())),
         _ => false,
     }
 }

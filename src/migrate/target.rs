@@ -10,34 +10,13 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
+pub use crate::engine::Backend;
 use crate::error::Error;
 use crate::ident::validate_identifier;
 use crate::layout::{Layout, LayoutKind, LogicalDb, PhysicalDb};
 use crate::migrate::server_url::{self, Tls};
+use crate::model::catalog::{Catalog, Version};
 use crate::secret::{Secret, is_secret_param};
-
-/// A live database engine isdb can connect to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// PostgreSQL.
-    Postgres,
-    /// MySQL or MariaDB.
-    MySql,
-    /// SQLite files (the embedded default).
-    Sqlite,
-}
-
-impl Backend {
-    /// The dialect whose scripts this backend runs.
-    pub fn dialect(self) -> &'static dyn crate::dialect::Dialect {
-        let name = match self {
-            Backend::Postgres => "postgres",
-            Backend::MySql => "mysql",
-            Backend::Sqlite => "sqlite",
-        };
-        crate::dialect::by_name(name).unwrap_or_else(|| unreachable!("built-in dialect {name}"))
-    }
-}
 
 /// The inputs that say where the databases are. Every field is optional:
 /// flags override the config file, which overrides the defaults.
@@ -68,6 +47,8 @@ pub struct TargetArgs {
     pub index_timeout: Option<Duration>,
     /// `--idle-timeout`.
     pub idle_timeout: Option<Duration>,
+    /// `--is-version`: the IS release to install or check, as typed.
+    pub is_version: Option<String>,
 }
 
 /// The `isdb.toml` file.
@@ -104,6 +85,9 @@ pub struct ConfigFile {
     /// Seconds the server keeps a session whose client stopped answering.
     #[serde(default)]
     pub idle_timeout: Option<u64>,
+    /// The IS release to install or check (`--is-version`).
+    #[serde(default)]
+    pub is_version: Option<String>,
     /// Per logical database settings, keyed by logical name (e.g. `IDENTITY_DB`).
     #[serde(default)]
     pub databases: BTreeMap<String, DatabaseConfig>,
@@ -325,7 +309,14 @@ pub struct Deployment {
     pub databases: Vec<DbConnection>,
     /// The dialect of every database (one engine per deployment).
     pub backend: Backend,
+    /// The IS release asked for (`--is-version` or `is_version`), one the
+    /// builtin catalog knows. `None`: a fresh database gets the newest release,
+    /// an existing one stays at the release its history records.
+    pub release: Option<Version>,
 }
+
+/// The engine when no `--url` or config names one.
+pub const EMBEDDED_BACKEND: Backend = Backend::Sqlite;
 
 /// The directory of the embedded default when no `--url` or config is given.
 pub const EMBEDDED_DIR: &str = "isdb-data";
@@ -333,32 +324,26 @@ pub const EMBEDDED_DIR: &str = "isdb-data";
 fn parse_url(raw: &str) -> Result<(Backend, Url), Error> {
     let url = Url::parse(raw)
         .map_err(|e| Error::Usage(format!("malformed --url `{}`: {e}", redact(raw))))?;
-    let backend = match url.scheme() {
-        "postgres" | "postgresql" => Backend::Postgres,
-        "mysql" | "mariadb" => Backend::MySql,
-        "sqlite" => Backend::Sqlite,
-        s @ ("oracle" | "mssql" | "sqlserver" | "db2" | "h2") => {
-            let dialect = match s {
-                "sqlserver" => "mssql",
-                other => other,
-            };
-            return Err(Error::Unsupported(format!(
-                "{s}:// is not supported for live apply yet: use `isdb render --dialect {dialect}` and run the scripts with the vendor's client"
-            )));
-        }
-        other => {
-            return Err(Error::Usage(format!(
-                "unknown URL scheme `{other}:` (expected postgres://, mysql:// (MariaDB too) or sqlite:)"
-            )));
-        }
+    let scheme = url.scheme();
+    let Some(backend) = Backend::from_scheme(scheme) else {
+        return Err(match crate::dialect::by_scheme(scheme) {
+            Some(dialect) => Error::Unsupported(format!(
+                "{scheme}:// is not supported for live apply yet: use `isdb render --dialect {}` and run the scripts with the vendor's client",
+                dialect.name()
+            )),
+            None => Error::Usage(format!(
+                "unknown URL scheme `{scheme}:` (expected postgres://, mysql:// (MariaDB too) or sqlite:)"
+            )),
+        });
     };
-    if backend != Backend::Sqlite && url.host_str().is_none_or(str::is_empty) {
+    let engine = backend.engine();
+    if !engine.is_embedded() && url.host_str().is_none_or(str::is_empty) {
         return Err(Error::Usage(format!(
             "--url `{}` names no host",
             redact(raw)
         )));
     }
-    if backend == Backend::MySql && matches!(url.host(), Some(url::Host::Ipv6(_))) {
+    if !engine.reaches_ipv6_literals() && matches!(url.host(), Some(url::Host::Ipv6(_))) {
         return Err(Error::Unsupported(format!(
             "--url `{}`: isdb's MySQL driver (sqlx 0.9) cannot connect to an IPv6 literal; give a host name that resolves to it",
             redact(raw)
@@ -402,6 +387,21 @@ struct Common {
     prefix: String,
     per_logical: BTreeMap<LogicalDb, DatabaseConfig>,
     raw_url: Option<String>,
+    release: Option<Version>,
+}
+
+/// The release the flag (else the config file) names, checked against the
+/// builtin catalog before anything else is read or reached.
+fn release(args: &TargetArgs, file: &ConfigFile) -> Result<Option<Version>, Error> {
+    let catalog = Catalog::builtin()?;
+    match (&args.is_version, &file.is_version) {
+        (Some(raw), _) => catalog.release(raw).map(Some),
+        (None, Some(raw)) => catalog.release(raw).map(Some).map_err(|e| {
+            let path = args.config.as_deref().unwrap_or(Path::new("isdb.toml"));
+            Error::Usage(format!("{} (is_version): {e}", path.display()))
+        }),
+        (None, None) => Ok(None),
+    }
 }
 
 fn common(args: &TargetArgs) -> Result<Common, Error> {
@@ -409,6 +409,7 @@ fn common(args: &TargetArgs) -> Result<Common, Error> {
         Some(p) => ConfigFile::load(p)?,
         None => ConfigFile::default(),
     };
+    let release = release(args, &file)?;
     let kind = match (&args.layout, &file.layout) {
         (Some(k), _) => *k,
         (None, Some(s)) => s.parse()?,
@@ -437,6 +438,7 @@ fn common(args: &TargetArgs) -> Result<Common, Error> {
         prefix,
         per_logical,
         raw_url,
+        release,
     })
 }
 
@@ -532,11 +534,10 @@ pub fn resolve_servers(args: &TargetArgs) -> Result<(Layout, Vec<ServerTarget>),
             .or(c.raw_url.as_deref())
             .unwrap_or_default();
         let url = file.url.as_deref().map(parse).transpose()?.or(base.clone());
-        let backend = url.as_ref().and_then(|u| match u.scheme() {
-            "postgres" | "postgresql" => Some(Backend::Postgres),
-            "mysql" | "mariadb" => Some(Backend::MySql),
-            _ => None,
-        });
+        let backend = url
+            .as_ref()
+            .and_then(|u| Backend::from_scheme(u.scheme()))
+            .filter(|b| !b.engine().is_embedded());
         let parts = url
             .clone()
             .map(|u| server_url::split(raw, u, backend))
@@ -568,12 +569,11 @@ pub fn resolve_servers(args: &TargetArgs) -> Result<(Layout, Vec<ServerTarget>),
 
 /// The databases a server keeps for itself: never a place for WSO2's tables.
 fn is_system_database(backend: Backend, name: &str) -> bool {
-    let names: &[&str] = match backend {
-        Backend::Postgres => &["postgres", "template0", "template1"],
-        Backend::MySql => &["mysql", "information_schema", "performance_schema", "sys"],
-        Backend::Sqlite => &[],
-    };
-    names.iter().any(|n| n.eq_ignore_ascii_case(name))
+    backend
+        .engine()
+        .system_databases()
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// Refuses, before anything is sent anywhere, database names that would
@@ -592,10 +592,13 @@ fn check_database_names(
                 db.name
             )));
         }
-        if backend == Backend::Postgres && db.name.chars().any(|c| c.is_ascii_uppercase()) {
+        if backend.engine().folds_database_names()
+            && db.name.chars().any(|c| c.is_ascii_uppercase())
+        {
             return Err(Error::Usage(format!(
-                "database name `{}` has upper-case letters; PostgreSQL folds unquoted names to lower case, so clients and DBAs would reach a different database: use lower case (`{}`, e.g. in --db-prefix)",
+                "database name `{}` has upper-case letters; {} folds unquoted names to lower case, so clients and DBAs would reach a different database: use lower case (`{}`, e.g. in --db-prefix)",
                 db.name,
+                backend.dialect().data().title,
                 db.name.to_ascii_lowercase()
             )));
         }
@@ -627,6 +630,7 @@ pub fn resolve(
         prefix,
         per_logical,
         raw_url,
+        release,
     } = common(args)?;
     let charset = args
         .mysql_charset
@@ -640,15 +644,16 @@ pub fn resolve(
             let (b, url) = parse_url(u)?;
             (b, Some(url))
         }
-        None => (Backend::Sqlite, None),
+        None => (EMBEDDED_BACKEND, None),
     };
+    let embedded = backend.engine().is_embedded();
 
     let mut mapping = named(&per_logical);
     // Merged: a server URL's database part (or a SQLite file name) names the database.
     let mut sqlite_file: Option<PathBuf> = None;
     let mut sqlite_dir = PathBuf::from(EMBEDDED_DIR);
     if let Some(u) = &base_url {
-        if backend == Backend::Sqlite {
+        if embedded {
             let path = PathBuf::from(u.path());
             let is_file = kind == LayoutKind::Merged && path.extension().is_some();
             if is_file {
@@ -710,7 +715,7 @@ pub fn resolve(
                 db.name
             )));
         }
-        let mut server = server.filter(|_| backend != Backend::Sqlite);
+        let mut server = server.filter(|_| !embedded);
         let mut url_password = None;
         if let Some(s) = &mut server {
             let parts = split_live(raw, s.clone(), backend)?;
@@ -725,7 +730,7 @@ pub fn resolve(
             .or(global_password.clone())
             .or(file_password.map(Secret::new))
             .or(url_password);
-        let sqlite_path = (backend == Backend::Sqlite).then(|| match &sqlite_file {
+        let sqlite_path = embedded.then(|| match &sqlite_file {
             Some(f) => f.clone(),
             None => sqlite_dir.join(format!("{}.db", db.name)),
         });
@@ -747,6 +752,7 @@ pub fn resolve(
         layout,
         databases,
         backend,
+        release,
     })
 }
 

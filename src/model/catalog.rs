@@ -627,6 +627,51 @@ impl Catalog {
             .collect()
     }
 
+    /// The IS releases this catalog knows, oldest first: every version some
+    /// group has a migration for.
+    pub fn releases(&self) -> Vec<&Version> {
+        let mut v: Vec<&Version> = self.migrations.iter().map(|m| &m.version).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// The newest release this catalog knows.
+    pub fn newest(&self) -> Option<&Version> {
+        self.releases().last().copied()
+    }
+
+    /// `raw` as one of the releases this catalog knows, spelled as it lists
+    /// them (`5.3.0`, not `5.3`): anything else is a usage error naming them,
+    /// so no command can run against a release isdb has no schema for.
+    pub fn release(&self, raw: &str) -> Result<Version, Error> {
+        let known = self.releases();
+        let list = known
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        match known.iter().find(|v| v.to_string() == raw) {
+            Some(v) => Ok((*v).clone()),
+            None => Err(Error::Usage(format!(
+                "isdb knows no IS release `{}`: the releases it can install and check are {list} (`isdb versions` lists them)",
+                crate::error::excerpt(raw)
+            ))),
+        }
+    }
+
+    /// Per group, the snapshot that stands at `release` (its newest migration
+    /// up to it) and how many tables that snapshot defines, in any dialect.
+    pub fn release_groups(&self, release: &Version) -> Vec<(TableGroup, &Version, usize)> {
+        let mut out: Vec<(TableGroup, &Version, usize)> = Vec::new();
+        for m in self.migrations.iter().filter(|m| &m.version <= release) {
+            out.retain(|(g, _, _)| *g != m.group);
+            out.push((m.group, &m.version, m.def.tables.len()));
+        }
+        out.sort_by_key(|(g, _, _)| *g);
+        out
+    }
+
     /// The migrations of `group` up to and including `target` (all when `None`).
     pub fn up_to(&self, group: TableGroup, target: Option<&Version>) -> Vec<&Migration> {
         self.group(group)
@@ -644,6 +689,17 @@ mod tests {
         let c = Catalog::builtin().unwrap();
         for g in TableGroup::ALL {
             assert_eq!(c.group(g).count(), 1, "{g}");
+        }
+    }
+
+    #[test]
+    fn only_releases_the_catalog_holds_are_accepted_as_spelled() {
+        let c = Catalog::builtin().unwrap();
+        assert_eq!(c.release("5.3.0").unwrap().to_string(), "5.3.0");
+        for bad in ["5.3", "5.4.0", "9.9.9", "", "latest"] {
+            let e = c.release(bad).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}");
+            assert!(e.to_string().contains("are 5.3.0"), "{e}");
         }
     }
 

@@ -562,7 +562,20 @@ fn seeds(cur: &Schema, target: &Schema, new_tables: &[&Table], steps: &mut Steps
         let new_table = new_tables.iter().any(|t| same(&t.name, &seed.table));
         let seeded = cur.seeds.iter().any(|s| same(&s.table, &seed.table));
         if new_table || (seeded && !cur.seeds.contains(seed)) {
-            steps.seeds.push(Change::InsertSeed { seed: seed.clone() });
+            let mut seed = seed.clone();
+            // A seed that names no columns fills its table's leading ones,
+            // as WSO2's scripts do; naming them lets the insert check for itself.
+            if seed.columns.is_empty()
+                && let Some(t) = target.tables.iter().find(|t| same(&t.name, &seed.table))
+            {
+                seed.columns = t
+                    .columns
+                    .iter()
+                    .take(seed.values.len())
+                    .map(|c| c.name.clone())
+                    .collect();
+            }
+            steps.seeds.push(Change::InsertSeed { seed });
         }
     }
 }

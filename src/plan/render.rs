@@ -538,12 +538,44 @@ fn create_index(
     Ok(())
 }
 
+/// A seed row inserted only where no equal row exists, so that a second
+/// insert (a resumed run, a second runner) cannot duplicate it: the same
+/// statement `render` writes. `seed.columns` were filled in at planning time;
+/// a seed of a table the plan does not know keeps the plain form.
 fn insert_seed(w: &mut SqlWriter<'_>, seed: &SeedRow) -> Result<(), PlanError> {
     w.word("INSERT INTO").ident(&seed.table)?;
-    if !seed.columns.is_empty() {
-        w.ident_list(&seed.columns)?;
+    if seed.columns.is_empty() {
+        w.word("VALUES").literal_list(&seed.values);
+        return Ok(());
     }
-    w.word("VALUES").literal_list(&seed.values);
+    w.ident_list(&seed.columns)?.word("SELECT");
+    for (i, v) in seed.values.iter().enumerate() {
+        if i > 0 {
+            w.glue(",");
+        }
+        w.literal(v);
+    }
+    if let Some(table) = w.dialect().constant_select_from() {
+        w.word("FROM").dialect_text(table);
+    }
+    w.word("WHERE NOT EXISTS")
+        .glue(" (")
+        .word("SELECT 1 FROM")
+        .ident(&seed.table)?;
+    // CURRENT_TIMESTAMP differs on every run, so it cannot identify the row.
+    let identifying = seed
+        .columns
+        .iter()
+        .zip(&seed.values)
+        .filter(|(_, v)| **v != DefaultValue::CurrentTimestamp);
+    for (i, (c, v)) in identifying.enumerate() {
+        w.word(if i == 0 { "WHERE" } else { "AND" }).ident(c)?;
+        match v {
+            DefaultValue::Null => w.word("IS NULL"),
+            _ => w.word("=").literal(v),
+        };
+    }
+    w.glue(")");
     Ok(())
 }
 

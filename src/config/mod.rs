@@ -24,8 +24,11 @@ mod output;
 mod patch;
 mod plan;
 mod redact;
+mod release;
 mod request;
 pub mod secrets;
+mod toml_checks;
+mod toml_gen;
 mod txn;
 mod xml_edit;
 mod xml_patch;
@@ -35,6 +38,7 @@ pub use names::{DatasourceFile, DatasourceNames, Names};
 pub use output::{EmittedFile, PatchReport, WriteReport};
 pub use plan::{ConfigPlan, Datasource, DriverJar, plan};
 pub(crate) use plan::{NodePlan, UserStorePlan};
+pub use release::{ConfigGeneration, DEFAULT_RELEASE, TomlRelease, default_release};
 pub use request::{
     ConfigRequest, LocalRegistry, Target, Targets, UserStore, parse_node_host, parse_port_offset,
     validate_host,

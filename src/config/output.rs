@@ -6,7 +6,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::plan::ConfigPlan;
-use super::{emit, files, names, patch, redact, secrets, txn};
+use super::release::ConfigGeneration;
+use super::{emit, files, names, patch, redact, secrets, toml_gen, txn};
 use crate::error::Error;
 
 /// One file `isdb config` writes for a node.
@@ -72,6 +73,22 @@ impl ConfigPlan {
     /// DB-related fragments of the others (see the module docs).
     pub fn files(&self, node: u16) -> Result<Vec<EmittedFile>, Error> {
         let n = self.node(node)?;
+        if let ConfigGeneration::DeploymentToml(release) = self.generation {
+            let cx = toml_gen::TomlContext {
+                release,
+                nodes: self.layout.nodes,
+                dialect: &self.dialect,
+                layout: self.layout.kind.name(),
+                hosts: &self.node_hosts,
+                plaintext: self.plaintext,
+                unused_local_registry: self.unused_local_registry,
+            };
+            return Ok(vec![EmittedFile {
+                path: toml_gen::DEPLOYMENT_TOML.to_string(),
+                complete: true,
+                contents: toml_gen::deployment_toml(n, &cx),
+            }]);
+        }
         let context = emit::Context {
             node,
             nodes: self.layout.nodes,
@@ -123,6 +140,7 @@ impl ConfigPlan {
         out_dir: &Path,
         force: bool,
     ) -> Result<WriteReport, Error> {
+        self.xml_only("writing a tree from a template IS_HOME")?;
         let mut planned = Vec::new();
         let mut warnings = Vec::new();
         for n in &self.nodes {
@@ -158,6 +176,7 @@ impl ConfigPlan {
         node: u16,
         diff_only: bool,
     ) -> Result<PatchReport, Error> {
+        self.xml_only("patching an IS_HOME")?;
         let n = self.node(node)?;
         let changes = patch::patch_node(self, n, is_home)?;
         let mut report = PatchReport {
@@ -197,5 +216,15 @@ impl ConfigPlan {
         report.backups = applied.backups;
         report.written = true;
         Ok(report)
+    }
+
+    /// Refuses `what` for a deployment.toml release, which isdb only generates so far.
+    fn xml_only(&self, what: &str) -> Result<(), Error> {
+        match self.generation {
+            ConfigGeneration::Xml530 => Ok(()),
+            ConfigGeneration::DeploymentToml(r) => Err(Error::Usage(format!(
+                "{what} is built for IS 5.3.0's XML files only; for IS {r}, write the deployment.toml tree and merge it"
+            ))),
+        }
     }
 }

@@ -6,8 +6,9 @@ use std::fmt;
 
 use super::jdbc::{self, JdbcFacts, Pool};
 use super::names::{self, DatasourceFile};
+use super::release::{ConfigGeneration, TomlRelease};
 use super::request::*;
-use super::{Secret, checks, secrets};
+use super::{Secret, checks, secrets, toml_checks, toml_gen};
 use crate::error::Error;
 use crate::layout::{Layout, LogicalDb};
 
@@ -90,6 +91,9 @@ pub struct ConfigPlan {
     pub(crate) driver_jar: String,
     pub(crate) driver_bundled: bool,
     pub(crate) embedded_jar: (String, String),
+    pub(crate) generation: ConfigGeneration,
+    pub(crate) node_hosts: BTreeMap<u16, String>,
+    pub(crate) unused_local_registry: bool,
 }
 
 /// A JDBC driver the nodes need in `repository/components/lib`.
@@ -132,10 +136,18 @@ impl fmt::Display for DriverJar {
 /// Checks the request (issue 4, point 7) and works out every node's configuration.
 /// Nothing is written.
 pub fn plan(req: &ConfigRequest) -> Result<ConfigPlan, Error> {
-    let facts = jdbc::facts(req.dialect)?;
     let layout = &req.layout;
     let nodes = layout.nodes;
     let mut warnings = Vec::new();
+    let generation = ConfigGeneration::for_release(&req.release)?;
+    let toml_release = match generation {
+        ConfigGeneration::DeploymentToml(r) => Some(r),
+        ConfigGeneration::Xml530 => None,
+    };
+    if let Some(release) = toml_release {
+        toml_request_checks(req, release, &mut warnings)?;
+    }
+    let facts = jdbc::facts(req.dialect)?;
 
     for (node, host) in &req.node_hosts {
         if *node == 0 || *node > nodes {
@@ -145,7 +157,8 @@ pub fn plan(req: &ConfigRequest) -> Result<ConfigPlan, Error> {
         }
         validate_host(host, &format!("--node-host {node}"))?;
         // A host isdb would not write anywhere is refused rather than ignored.
-        if *node != 1 || req.user_store != UserStore::Ldap || nodes < 2 {
+        if toml_release.is_none() && (*node != 1 || req.user_store != UserStore::Ldap || nodes < 2)
+        {
             return Err(Error::Usage(format!(
                 "--node-host {node}=… is not used: only --user-store ldap with several nodes needs a host, node 1's (where the other nodes find its LDAP)"
             )));
@@ -220,12 +233,63 @@ pub fn plan(req: &ConfigRequest) -> Result<ConfigPlan, Error> {
         driver_jar: facts.driver_jar.clone(),
         driver_bundled: facts.bundled,
         embedded_jar: (embedded.driver_class.clone(), embedded.driver_jar.clone()),
+        generation,
+        node_hosts: req.node_hosts.clone(),
+        unused_local_registry: toml_release.is_some()
+            && req.local_registry == LocalRegistry::Database,
     };
     for node in &plan.nodes {
         let files = plan.files(node.node)?;
-        checks::check_emitted(node.node, &files)?;
+        match generation {
+            ConfigGeneration::Xml530 => checks::check_emitted(node.node, &files)?,
+            ConfigGeneration::DeploymentToml(_) => {
+                for f in &files {
+                    toml_checks::check_deployment_toml(node.node, f.contents())?;
+                }
+            }
+        }
     }
     Ok(plan)
+}
+
+/// What a deployment.toml release needs of the request beyond the XML checks:
+/// a `type` WSO2 knows for the engine, and every node's host when the nodes
+/// cluster (each is a well-known member, written `host:port`).
+fn toml_request_checks(
+    req: &ConfigRequest,
+    release: TomlRelease,
+    warnings: &mut Vec<String>,
+) -> Result<(), Error> {
+    let dialect = req.dialect.name();
+    if toml_gen::wso2_type(dialect).is_none() {
+        return Err(Error::Usage(format!(
+            "IS {release}'s deployment.toml has no database type for {dialect}"
+        )));
+    }
+    let nodes = req.layout.nodes;
+    if nodes > 1 {
+        let missing: Vec<String> = (1..=nodes)
+            .filter(|k| !req.node_hosts.contains_key(k))
+            .map(|k| format!("--node-host {k}=HOST"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Usage(format!(
+                "IS {release} clusters the {nodes} nodes by well-known address, so every node needs its host: give {}",
+                missing.join(", ")
+            )));
+        }
+        if let Some((k, h)) = req.node_hosts.iter().find(|(_, h)| h.contains(':')) {
+            return Err(Error::Usage(format!(
+                "--node-host {k}={h}: WSO2 splits each well-known member at `:`, so an IPv6 literal cannot be one; give a host name"
+            )));
+        }
+    }
+    if req.local_registry == LocalRegistry::Database {
+        warnings.push(format!(
+            "IS {release} keeps each node's local registry (WSO2_CARBON_DB) in an H2 file below IS_HOME: carbon-kernel 4.5/4.6 hard-codes it, so the REGISTRY_LOCAL<k> databases are not used by this release"
+        ));
+    }
+    Ok(())
 }
 
 /// Where one datasource connects.

@@ -9,6 +9,7 @@ use super::names::{self, Names};
 use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::layout::{Layout, LogicalDb};
+use crate::model::catalog::Version;
 
 /// Where the cluster's users live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -146,6 +147,10 @@ pub struct ConfigRequest {
     /// The port of node 1's embedded LDAP, which other nodes use with
     /// `UserStore::Ldap`: 10389 plus node 1's Carbon port offset.
     pub ldap_port: u16,
+    /// The IS release the nodes run, which picks the configuration generation
+    /// ([`super::ConfigGeneration::for_release`]): XML files for 5.3.0 (the
+    /// default), one deployment.toml per node for 5.9.0 to 5.11.0.
+    pub release: Version,
 }
 
 impl ConfigRequest {
@@ -165,6 +170,7 @@ impl ConfigRequest {
             plaintext_passwords: false,
             names: Names::new(),
             ldap_port: names::EMBEDDED_LDAP_PORT,
+            release: super::release::default_release(),
         }
     }
 

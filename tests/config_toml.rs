@@ -425,12 +425,172 @@ fn bad_input_is_refused_with_one_clear_message() {
     req.dialect = dialect::by_name("sqlite").unwrap();
     usage(&req);
 
-    // Patching is XML-only so far: refused, nothing touched.
+    // Not an IS home: refused, nothing written.
     let plan = config::plan(&request("postgres", LayoutKind::Split, "5.11.0")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let err = plan.patch_is_home(dir.path(), 1, false);
     assert!(matches!(err, Err(Error::Usage(_))));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+// ---------------------------------------------------------------------------
+// Patching a stock deployment.toml in place.
+
+const STOCK_5_11: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/config/is-home-5.11.0"
+);
+const TOML_PATH: &str = "repository/conf/deployment.toml";
+
+/// A copy of the stock 5.11.0 home's deployment.toml in a temporary IS home.
+fn stock_home() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("repository/conf")).unwrap();
+    std::fs::copy(
+        format!("{STOCK_5_11}/{TOML_PATH}"),
+        dir.path().join(TOML_PATH),
+    )
+    .unwrap();
+    dir
+}
+
+fn entries(dir: &std::path::Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir.join("repository/conf"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn patching_the_stock_5_11_file_changes_only_the_keys_isdb_owns() {
+    for d in ["postgres", "mysql"] {
+        for kind in [LayoutKind::Merged, LayoutKind::Split] {
+            let home = stock_home();
+            let old = std::fs::read_to_string(home.path().join(TOML_PATH)).unwrap();
+            let plan = config::plan(&request(d, kind, "5.11.0")).unwrap();
+
+            let preview = plan.patch_is_home(home.path(), 2, true).unwrap();
+            assert!(!preview.written);
+            assert!(!preview.diff.contains(PASSWORD) && preview.diff.contains("***"));
+            assert!(
+                !preview.diff.contains("password = \"wso2carbon\""),
+                "stock passwords are redacted too:\n{}",
+                preview.diff
+            );
+            assert_eq!(
+                std::fs::read_to_string(home.path().join(TOML_PATH)).unwrap(),
+                old
+            );
+
+            let report = plan.patch_is_home(home.path(), 2, false).unwrap();
+            assert!(report.written);
+            assert!(
+                report.warnings.iter().any(|w| w.contains("connection_url")),
+                "the stock LDAP keys left beside a JDBC store are named: {:?}",
+                report.warnings
+            );
+            assert_eq!(report.backups.len(), 1);
+            assert_eq!(std::fs::read(&report.backups[0]).unwrap(), old.as_bytes());
+            let new = std::fs::read_to_string(home.path().join(TOML_PATH)).unwrap();
+            let ty = if d == "postgres" { "postgre" } else { "mysql" };
+            for r in check_node(&new, 2, 2, ty) {
+                assert_eq!(r.password, PASSWORD, "{}", r.name);
+            }
+
+            // Outside the edited keys the file is the stock file, line for line.
+            let owned = ["hostname", "type", "url", "username", "password", "driver"];
+            let diff = similar::TextDiff::from_lines(&old, &new);
+            for change in diff.iter_all_changes() {
+                if change.tag() == similar::ChangeTag::Delete {
+                    let key = change.value().split('=').next().unwrap().trim();
+                    assert!(
+                        owned.contains(&key),
+                        "{d} {kind:?}: removed {:?}",
+                        change.value()
+                    );
+                }
+            }
+            for comment in old.lines().filter(|l| l.trim_start().starts_with('#')) {
+                assert!(new.contains(comment), "comment lost: {comment}");
+            }
+            let keep = new.find("[keystore.primary]").unwrap();
+            assert!(new.find("[server]").unwrap() < keep, "order kept");
+            assert!(new.contains("base_dn = \"dc=wso2,dc=org\"      #refers the base dn"));
+
+            // A second run is a no-op.
+            let again = plan.patch_is_home(home.path(), 2, false).unwrap();
+            assert!(
+                again.changed.is_empty() && again.diff.is_empty(),
+                "{}",
+                again.diff
+            );
+            assert_eq!(
+                std::fs::read_to_string(home.path().join(TOML_PATH)).unwrap(),
+                new
+            );
+            assert_eq!(entries(home.path()).len(), 2, "file and one backup");
+        }
+    }
+}
+
+#[test]
+fn malformed_deployment_toml_is_refused_and_left_byte_identical() {
+    let plan = config::plan(&request("postgres", LayoutKind::Split, "5.11.0")).unwrap();
+    for bad in [
+        &b"[server\nhostname = \"a\"\n"[..],
+        b"[server]\nhostname = \"a\"\nhostname = \"b\"\n",
+        b"[database.identity_db]\nurl = \n",
+        b"\xff\xfe[server]\n",
+    ] {
+        let home = stock_home();
+        std::fs::write(home.path().join(TOML_PATH), bad).unwrap();
+        match plan.patch_is_home(home.path(), 1, false) {
+            Err(Error::Usage(m)) => assert!(m.contains("deployment.toml"), "{m}"),
+            other => panic!("expected a usage error, got {other:?}"),
+        }
+        assert_eq!(std::fs::read(home.path().join(TOML_PATH)).unwrap(), bad);
+        assert_eq!(entries(home.path()).len(), 1, "no backup, no temp file");
+    }
+}
+
+#[test]
+fn repatching_without_passwords_keeps_the_secrets_the_file_holds() {
+    let home = stock_home();
+    let plan = config::plan(&request("mysql", LayoutKind::Split, "5.9.0")).unwrap();
+    plan.patch_is_home(home.path(), 1, false).unwrap();
+    let patched = std::fs::read_to_string(home.path().join(TOML_PATH)).unwrap();
+    let mut req = request("mysql", LayoutKind::Split, "5.9.0");
+    req.targets.default.password = None;
+    let plan = config::plan(&req).unwrap();
+    let report = plan.patch_is_home(home.path(), 1, false).unwrap();
+    assert!(report.changed.is_empty(), "{}", report.diff);
+    assert_eq!(
+        std::fs::read_to_string(home.path().join(TOML_PATH)).unwrap(),
+        patched
+    );
+    // A home whose file holds no secret for a datasource with no password is refused.
+    let home = stock_home();
+    let old = std::fs::read(home.path().join(TOML_PATH)).unwrap();
+    assert!(matches!(
+        plan.patch_is_home(home.path(), 1, false),
+        Err(Error::Usage(_))
+    ));
+    assert_eq!(std::fs::read(home.path().join(TOML_PATH)).unwrap(), old);
+}
+
+#[test]
+fn a_tree_from_the_stock_home_holds_each_nodes_patched_file() {
+    let home = stock_home();
+    let plan = config::plan(&request("postgres", LayoutKind::Merged, "5.10.0")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    plan.write_tree_from(home.path(), &out.path().join("t"), false)
+        .unwrap();
+    for node in plan.nodes() {
+        let text =
+            std::fs::read_to_string(out.path().join(format!("t/node{node}/{TOML_PATH}"))).unwrap();
+        check_node(&text, node, 2, "postgre");
+        assert!(text.contains("[keystore.primary]"));
+    }
 }
 
 #[test]

@@ -29,6 +29,7 @@ mod request;
 pub mod secrets;
 mod toml_checks;
 mod toml_gen;
+mod toml_patch;
 mod txn;
 mod xml_edit;
 mod xml_patch;

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::NodePlan;
 use super::plan::ConfigPlan;
-use super::release::ConfigGeneration;
-use super::{emit, files, names, patch, redact, secrets, toml_gen, txn};
+use super::release::{ConfigGeneration, TomlRelease};
+use super::{emit, files, names, patch, redact, secrets, toml_gen, toml_patch, txn};
 use crate::error::Error;
 
 /// One file `isdb config` writes for a node.
@@ -74,19 +75,10 @@ impl ConfigPlan {
     pub fn files(&self, node: u16) -> Result<Vec<EmittedFile>, Error> {
         let n = self.node(node)?;
         if let ConfigGeneration::DeploymentToml(release) = self.generation {
-            let cx = toml_gen::TomlContext {
-                release,
-                nodes: self.layout.nodes,
-                dialect: &self.dialect,
-                layout: self.layout.kind.name(),
-                hosts: &self.node_hosts,
-                plaintext: self.plaintext,
-                unused_local_registry: self.unused_local_registry,
-            };
             return Ok(vec![EmittedFile {
                 path: toml_gen::DEPLOYMENT_TOML.to_string(),
                 complete: true,
-                contents: toml_gen::deployment_toml(n, &cx),
+                contents: self.deployment_toml(n, release),
             }]);
         }
         let context = emit::Context {
@@ -132,7 +124,8 @@ impl ConfigPlan {
     }
 
     /// Writes every node's complete, patched copies of the files isdb configures,
-    /// taken from the IS 5.3.0 home `template` (left untouched), below
+    /// taken from the IS home `template` (left untouched; its XML files for 5.3.0, its
+    /// deployment.toml from 5.9.0) below
     /// `out_dir/node<k>/`, so `cp -r out_dir/node<k>/. $IS_HOME/` installs them.
     pub fn write_tree_from(
         &self,
@@ -140,11 +133,10 @@ impl ConfigPlan {
         out_dir: &Path,
         force: bool,
     ) -> Result<WriteReport, Error> {
-        self.xml_only("writing a tree from a template IS_HOME")?;
         let mut planned = Vec::new();
         let mut warnings = Vec::new();
         for n in &self.nodes {
-            let changes = patch::patch_node(self, n, template)?;
+            let changes = self.node_changes(n, template)?;
             warnings.extend(
                 changes
                     .warnings
@@ -176,9 +168,8 @@ impl ConfigPlan {
         node: u16,
         diff_only: bool,
     ) -> Result<PatchReport, Error> {
-        self.xml_only("patching an IS_HOME")?;
         let n = self.node(node)?;
-        let changes = patch::patch_node(self, n, is_home)?;
+        let changes = self.node_changes(n, is_home)?;
         let mut report = PatchReport {
             node,
             notes: changes.notes,
@@ -208,6 +199,7 @@ impl ConfigPlan {
                 old: c.old.as_deref(),
                 new: &c.new,
                 secret: c.path == names::CIPHER_TEXT_PROPERTIES
+                    || c.path == toml_gen::DEPLOYMENT_TOML
                     || (self.plaintext && c.path.starts_with(names::DATASOURCES_DIR)),
             })
             .collect();
@@ -218,13 +210,26 @@ impl ConfigPlan {
         Ok(report)
     }
 
-    /// Refuses `what` for a deployment.toml release, which isdb only generates so far.
-    fn xml_only(&self, what: &str) -> Result<(), Error> {
+    fn deployment_toml(&self, n: &NodePlan, release: TomlRelease) -> String {
+        let cx = toml_gen::TomlContext {
+            release,
+            nodes: self.layout.nodes,
+            dialect: &self.dialect,
+            layout: self.layout.kind.name(),
+            hosts: &self.node_hosts,
+            plaintext: self.plaintext,
+            unused_local_registry: self.unused_local_registry,
+        };
+        toml_gen::deployment_toml(n, &cx)
+    }
+
+    /// Node `n`'s files below `home`, patched in memory by the release's generation.
+    fn node_changes(&self, n: &NodePlan, home: &Path) -> Result<patch::NodeChanges, Error> {
         match self.generation {
-            ConfigGeneration::Xml530 => Ok(()),
-            ConfigGeneration::DeploymentToml(r) => Err(Error::Usage(format!(
-                "{what} is built for IS 5.3.0's XML files only; for IS {r}, write the deployment.toml tree and merge it"
-            ))),
+            ConfigGeneration::Xml530 => patch::patch_node(self, n, home),
+            ConfigGeneration::DeploymentToml(release) => {
+                toml_patch::patch_node(n.node, home, &self.deployment_toml(n, release))
+            }
         }
     }
 }

@@ -244,7 +244,7 @@ pub fn plan(req: &ConfigRequest) -> Result<ConfigPlan, Error> {
             ConfigGeneration::Xml530 => checks::check_emitted(node.node, &files)?,
             ConfigGeneration::DeploymentToml(_) => {
                 for f in &files {
-                    toml_checks::check_deployment_toml(node.node, f.contents())?;
+                    toml_checks::check_deployment_toml(node.node, f.contents(), true)?;
                 }
             }
         }

@@ -96,6 +96,9 @@ fn redact(path: &str, text: &str, before: Option<&BTreeMap<String, String>>) -> 
             })
             .collect();
     }
+    if path.ends_with(".toml") {
+        return super::toml_patch::redact(text);
+    }
     if !path.ends_with(".xml") {
         return text.to_string();
     }

@@ -60,9 +60,14 @@ fn secret_refs(item: &Item, out: &mut Vec<String>) {
     }
 }
 
-/// Checks one node's emitted deployment.toml (see the module docs). A secret
-/// with no value is allowed: the file says where to add it.
-pub(crate) fn check_deployment_toml(node: u16, text: &str) -> Result<(), Error> {
+/// Checks one node's deployment.toml (see the module docs). With `lenient_secrets`
+/// (a generated file) a secret with no value is allowed when the file says where
+/// to add it; a patched file must hold every secret it references.
+pub(crate) fn check_deployment_toml(
+    node: u16,
+    text: &str,
+    lenient_secrets: bool,
+) -> Result<(), Error> {
     let doc: DocumentMut = text
         .parse()
         .map_err(|e| fail(node, format!("does not parse: {e}")))?;
@@ -95,13 +100,15 @@ pub(crate) fn check_deployment_toml(node: u16, text: &str) -> Result<(), Error> 
     let mut refs = Vec::new();
     secret_refs(doc.as_item(), &mut refs);
     let secrets = doc.get("secrets").and_then(Item::as_table_like);
-    let comment = text;
     for alias in refs {
         let known = secrets.is_some_and(|s| s.contains_key(&alias));
-        if !known && !comment.contains(&format!("# {alias}: no password was given")) {
+        let noted = lenient_secrets && text.contains(&format!("# {alias}: no password was given"));
+        if !known && !noted {
             return Err(fail(
                 node,
-                format!("$secret{{{alias}}} has no [secrets] entry"),
+                format!(
+                    "$secret{{{alias}}} has no [secrets] entry and no password was given for it; nothing was written"
+                ),
             ));
         }
     }

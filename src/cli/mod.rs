@@ -137,11 +137,16 @@ async fn migrate(a: args::MigrateArgs, quiet: bool) -> Result<i32, Error> {
         Some(_) => {
             let dialect = config_dialect(deployment.backend.dialect())?;
             let resolved = crate::migrate::target::resolve_servers(&a.target.to_target_args())?;
+            // The release the databases are migrated to, and so what the nodes run.
+            let release = match &deployment.release {
+                Some(v) => v.clone(),
+                None => crate::migrate::target::newest_release()?,
+            };
             let plan = node_config_plan(
                 dialect,
                 resolved,
                 &a.nodes,
-                a.empty_password,
+                (release, a.empty_password),
                 Some(&deployment),
             )?;
             plan.check_layout(&deployment.layout)?;
@@ -272,9 +277,17 @@ async fn status(a: args::StatusArgs) -> Result<i32, Error> {
 
 /// `isdb config`.
 fn config(a: args::ConfigArgs) -> Result<i32, Error> {
-    let resolved = crate::migrate::target::resolve_servers(&a.target.to_target_args())?;
+    let target = a.target.to_target_args();
+    let release = crate::migrate::target::resolve_release(&target)?;
+    let resolved = crate::migrate::target::resolve_servers(&target)?;
     let dialect = config_dialect(config_engine(a.dialect.as_deref(), &resolved.1)?)?;
-    let plan = node_config_plan(dialect, resolved, &a.nodes, a.empty_password, None)?;
+    let plan = node_config_plan(
+        dialect,
+        resolved,
+        &a.nodes,
+        (release, a.empty_password),
+        None,
+    )?;
     match (&a.out, &a.is_home, a.node) {
         (Some(out), _, _) => write_config(&plan, out, a.from.as_deref(), a.force)?,
         (None, Some(home), Some(node)) => {
@@ -384,7 +397,7 @@ fn node_config_plan(
     dialect: &'static dyn crate::dialect::Dialect,
     (layout, servers): (Layout, Vec<crate::migrate::target::ServerTarget>),
     flags: &args::NodeConfigFlags,
-    empty_password: bool,
+    (release, empty_password): (crate::model::catalog::Version, bool),
     deployment: Option<&crate::migrate::Deployment>,
 ) -> Result<crate::config::ConfigPlan, Error> {
     use crate::config::{ConfigRequest, LocalRegistry, Target, Targets};
@@ -404,6 +417,7 @@ fn node_config_plan(
     }
     let default = databases.values().next().cloned().unwrap_or_default();
     let mut req = ConfigRequest::new(dialect, layout, Targets { default, databases });
+    req.release = release;
     req.user_store = flags.user_store.parse()?;
     if let Some(l) = &flags.local_registry {
         req.local_registry = l.parse::<LocalRegistry>()?;

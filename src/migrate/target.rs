@@ -404,6 +404,28 @@ fn release(args: &TargetArgs, file: &ConfigFile) -> Result<Option<Version>, Erro
     }
 }
 
+/// The release `args` ask for (flag, else `is_version` in the config file),
+/// checked against the builtin catalog, else the newest it knows: what a
+/// fresh database gets and what `config` writes the files of.
+pub fn resolve_release(args: &TargetArgs) -> Result<Version, Error> {
+    let file = match &args.config {
+        Some(p) => ConfigFile::load(p)?,
+        None => ConfigFile::default(),
+    };
+    match release(args, &file)? {
+        Some(v) => Ok(v),
+        None => newest_release(),
+    }
+}
+
+/// The newest release the builtin catalog knows.
+pub fn newest_release() -> Result<Version, Error> {
+    Catalog::builtin()?
+        .newest()
+        .cloned()
+        .ok_or_else(|| Error::Unsupported("the builtin catalog holds no release".into()))
+}
+
 fn common(args: &TargetArgs) -> Result<Common, Error> {
     let file = match &args.config {
         Some(p) => ConfigFile::load(p)?,

@@ -16,15 +16,19 @@
 mod common;
 #[path = "common/fidelity.rs"]
 mod fidelity;
+#[path = "common/snapshots.rs"]
+mod snapshots;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use isdb::dialect::{self, Dialect};
 use isdb::layout::TableGroup;
-use isdb::model::catalog::{Migration, Version};
+use isdb::model::catalog::Version;
 use serde_json::Value;
 use sqlx::Connection;
+
+use snapshots::{GROUPS, in_force, parse, snapshot_versions};
 
 use fidelity::{
     Deviations, Found, differences, facts_group, facts_variants, load_facts, script_warnings,
@@ -35,59 +39,8 @@ const RELEASES: [&str; 8] = [
     "5.4.0", "5.5.0", "5.6.0", "5.7.0", "5.8.0", "5.9.0", "5.10.0", "5.11.0",
 ];
 
-/// Every group with snapshots, including those the runner does not apply yet.
-const GROUPS: [TableGroup; 7] = [
-    TableGroup::Registry,
-    TableGroup::UserManagement,
-    TableGroup::Identity,
-    TableGroup::Metrics,
-    TableGroup::Bps,
-    TableGroup::Consent,
-    TableGroup::Uma,
-];
-
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The versions that have a snapshot file in `migrations/<group>/`, oldest first.
-fn snapshot_versions(group: TableGroup) -> Vec<Version> {
-    let dir = repo().join("migrations").join(group.name());
-    let mut out: Vec<Version> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| {
-            let name = e.ok()?.file_name().into_string().ok()?;
-            let v = name.strip_suffix(".toml")?;
-            (!v.ends_with(".dialects")).then(|| Version::parse(v).ok())?
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-fn parse(group: TableGroup, version: &Version) -> Migration {
-    let dir = repo().join("migrations").join(group.name());
-    let read = |f: String| {
-        std::fs::read_to_string(dir.join(&f)).unwrap_or_else(|e| panic!("{group}/{f}: {e}"))
-    };
-    let v = version.to_string();
-    Migration::parse(
-        group,
-        &v,
-        &read(format!("{v}.toml")),
-        &read(format!("{v}.dialects.toml")),
-    )
-    .unwrap_or_else(|e| panic!("{group} {v}: {e}"))
-}
-
-/// The group's snapshot in force at `release`: its newest file not after it.
-fn in_force(group: TableGroup, release: &str) -> Option<Migration> {
-    let r = Version::parse(release).expect("release");
-    snapshot_versions(group)
-        .into_iter()
-        .rfind(|v| v <= &r)
-        .map(|v| parse(group, &v))
 }
 
 /// The isdb dialects WSO2 ships scripts for (every one but SQLite).

@@ -3,13 +3,13 @@
 //! install (same SQL, same kinds, same order), in every dialect, both as a
 //! script writes them and in the idempotent form the migration runner uses.
 
-#[path = "plan_support/mod.rs"]
-mod plan_support;
+#[path = "common/snapshots.rs"]
+mod snapshots;
 
 use isdb::dialect;
 use isdb::plan::plan;
 use isdb::render::{self, RenderOptions};
-use plan_support::{GROUPS, RELEASES, in_force, parse, snapshot_versions};
+use snapshots::{GROUPS, RELEASES, in_force, parse, snapshot_versions};
 
 #[test]
 fn every_snapshot_planned_from_nothing_renders_what_render_writes() {

@@ -5,11 +5,11 @@
 //! RunScript, and the database then has the newer snapshot's tables and
 //! columns. (isdb has no H2 inspector; the counts are what H2 reports.)
 
-#[path = "plan_support/mod.rs"]
-mod plan_support;
+#[path = "common/snapshots.rs"]
+mod snapshots;
 
 use isdb::plan::plan;
-use plan_support::{GROUPS, steps};
+use snapshots::{GROUPS, steps};
 
 const H2_JAR: &str = "/usr/share/java/h2.jar";
 

@@ -13,14 +13,14 @@
 //! column that keeps its name and type.
 
 mod common;
-#[path = "plan_support/mod.rs"]
-mod plan_support;
+#[path = "common/snapshots.rs"]
+mod snapshots;
 
 use isdb::dialect::Dialect;
 use isdb::model::{ColumnType, DefaultValue, Schema, Table};
 use isdb::plan::{Risk, plan};
 use isdb::render::rendered_column;
-use plan_support::{GROUPS, steps};
+use snapshots::{GROUPS, steps};
 use sqlx::Connection;
 
 /// A live database connection of one engine.

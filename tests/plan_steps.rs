@@ -5,12 +5,12 @@
 //! `SYS_C…`, DB2, MS SQL, H2 `CONSTRAINT_…`) and changing an MS SQL default
 //! (a named constraint). A snapshot planned against itself is empty.
 
-#[path = "plan_support/mod.rs"]
-mod plan_support;
+#[path = "common/snapshots.rs"]
+mod snapshots;
 
 use isdb::dialect;
 use isdb::plan::{PlanError, plan};
-use plan_support::{GROUPS, parse, snapshot_versions, steps};
+use snapshots::{GROUPS, parse, snapshot_versions, steps};
 
 #[test]
 fn every_step_plans_completely_and_renders() {

@@ -205,3 +205,47 @@ fn every_subcommand_help_has_examples_that_parse() {
         }
     }
 }
+
+/// Each subcommand's `--help` lists only the options it uses (issue 10): the
+/// lock, charset and index flags belong to the commands that lock or create.
+#[test]
+fn each_subcommand_lists_only_the_options_it_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = |sub: &str| {
+        let (code, out, err) = isdb(dir.path(), &[sub, "--help"], &[]);
+        assert_eq!(code, 0, "{sub}: {err}");
+        out
+    };
+    let creating = ["--mysql-charset", "--index-timeout"];
+    let session = ["--connect-timeout", "--statement-timeout", "--idle-timeout"];
+    for (sub, used, unused) in [
+        (
+            "status",
+            &session[..],
+            &[&creating[..], &["--lock-timeout"]].concat(),
+        ),
+        (
+            "verify",
+            &session[..],
+            &[&creating[..], &["--lock-timeout"]].concat(),
+        ),
+        (
+            "baseline",
+            &[&session[..], &["--lock-timeout"]].concat()[..],
+            &creating.to_vec(),
+        ),
+        (
+            "migrate",
+            &[&session[..], &creating[..], &["--lock-timeout"]].concat()[..],
+            &vec![],
+        ),
+    ] {
+        let text = help(sub);
+        for flag in used {
+            assert!(text.contains(flag), "{sub} --help lacks {flag}:\n{text}");
+        }
+        for flag in unused {
+            assert!(!text.contains(flag), "{sub} --help lists {flag}:\n{text}");
+        }
+    }
+}

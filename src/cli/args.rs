@@ -98,7 +98,7 @@ pub struct ConfigArgs {
     pub dialect: Option<String>,
     /// Where the databases are.
     #[command(flatten)]
-    pub target: ConfigTargetFlags,
+    pub target: PlaceFlags,
     /// How the nodes are configured.
     #[command(flatten)]
     pub nodes: NodeConfigFlags,
@@ -126,10 +126,10 @@ pub struct ConfigArgs {
     pub diff: bool,
 }
 
-/// Where the databases are, for `config`: no connection is made, so only
-/// what names them.
+/// Where the databases are, by name only: what every command takes (`config`
+/// makes no connection, so it takes only these).
 #[derive(Debug, Args)]
-pub struct ConfigTargetFlags {
+pub struct PlaceFlags {
     /// Database layout [default: merged].
     #[arg(long, value_enum)]
     pub layout: Option<LayoutArg>,
@@ -152,7 +152,7 @@ pub struct ConfigTargetFlags {
     pub release: ReleaseFlag,
 }
 
-impl ConfigTargetFlags {
+impl PlaceFlags {
     /// The library's view of these flags.
     pub fn to_target_args(&self) -> crate::migrate::TargetArgs {
         crate::migrate::TargetArgs {
@@ -193,6 +193,9 @@ pub struct BaselineArgs {
     /// Where the databases are.
     #[command(flatten)]
     pub target: TargetFlags,
+    /// The migration lock.
+    #[command(flatten)]
+    pub lock: LockFlag,
     /// Extra objects (tables no group owns, ...) prevent the baseline too.
     #[arg(long)]
     pub strict: bool,
@@ -205,49 +208,23 @@ pub struct BaselineArgs {
     pub format: Format,
 }
 
-/// Where the databases are: shared by every command that connects.
+/// Where the databases are and how a session with them is bounded: every
+/// command that connects.
 #[derive(Debug, Args)]
 pub struct TargetFlags {
-    /// Database layout [default: merged].
-    #[arg(long, value_enum)]
-    pub layout: Option<LayoutArg>,
-    /// postgres://, mysql:// (MariaDB too) or sqlite: URL. Merged: it names the database;
-    /// split: it names the server. Default: SQLite files under ./isdb-data.
-    /// Put passwords in ISDB_PASSWORD or ISDB_PASSWORD_<LOGICAL_DB>, not here.
-    #[arg(long)]
-    pub url: Option<String>,
-    /// Number of IS nodes, one local registry each [default: 2].
-    #[arg(long)]
-    pub nodes: Option<u16>,
-    /// Prefix for every database name.
-    #[arg(long)]
-    pub db_prefix: Option<String>,
-    /// Config file [default: ./isdb.toml when it exists].
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// The IS release.
+    /// Where the databases are.
     #[command(flatten)]
-    pub release: ReleaseFlag,
-    /// Character set of MySQL/MariaDB databases isdb creates [default: latin1, WSO2's supported charset].
-    #[arg(long)]
-    pub mysql_charset: Option<String>,
-    /// Seconds to wait for a database connection [default: 10].
-    #[arg(long)]
-    pub connect_timeout: Option<u64>,
-    /// Seconds to wait for another isdb run's migration lock, and for any lock
-    /// a statement waits for in the server [default: 60].
-    #[arg(long)]
-    pub lock_timeout: Option<u64>,
+    pub place: PlaceFlags,
     /// Let a target be the server's own database (postgres, template0/1, mysql,
     /// information_schema, performance_schema, sys), which isdb otherwise refuses.
     #[arg(long)]
     pub allow_system_database: bool,
+    /// Seconds to wait for a database connection [default: 10].
+    #[arg(long)]
+    pub connect_timeout: Option<u64>,
     /// Seconds any one statement may run (server and client side) [default: 300].
     #[arg(long)]
     pub statement_timeout: Option<u64>,
-    /// Seconds a CREATE INDEX may run, instead of --statement-timeout [default: 3600].
-    #[arg(long)]
-    pub index_timeout: Option<u64>,
     /// Seconds the server keeps a session whose client stopped talking
     /// (a frozen network) before dropping it and its locks [default: 60].
     #[arg(long)]
@@ -258,21 +235,33 @@ impl TargetFlags {
     /// The library's view of these flags.
     pub fn to_target_args(&self) -> crate::migrate::TargetArgs {
         crate::migrate::TargetArgs {
-            layout: self.layout.map(Into::into),
-            url: self.url.clone(),
-            nodes: self.nodes,
-            db_prefix: self.db_prefix.clone(),
-            config: config_file(self.config.clone()),
-            mysql_charset: self.mysql_charset.clone(),
             connect_timeout: self.connect_timeout.map(std::time::Duration::from_secs),
-            lock_timeout: self.lock_timeout.map(std::time::Duration::from_secs),
             allow_system_database: self.allow_system_database,
             statement_timeout: self.statement_timeout.map(std::time::Duration::from_secs),
-            index_timeout: self.index_timeout.map(std::time::Duration::from_secs),
             idle_timeout: self.idle_timeout.map(std::time::Duration::from_secs),
-            is_version: self.release.is_version.clone(),
+            ..self.place.to_target_args()
         }
     }
+}
+
+/// `--lock-timeout`: only the commands that take the migration lock.
+#[derive(Debug, Args)]
+pub struct LockFlag {
+    /// Seconds to wait for another isdb run's migration lock, and for any lock
+    /// a statement waits for in the server [default: 60].
+    #[arg(long)]
+    pub lock_timeout: Option<u64>,
+}
+
+/// What only `migrate` uses: it creates databases and builds indexes.
+#[derive(Debug, Args)]
+pub struct CreateFlags {
+    /// Character set of MySQL/MariaDB databases isdb creates [default: latin1, WSO2's supported charset].
+    #[arg(long)]
+    pub mysql_charset: Option<String>,
+    /// Seconds a CREATE INDEX may run, instead of --statement-timeout [default: 3600].
+    #[arg(long)]
+    pub index_timeout: Option<u64>,
 }
 
 /// `isdb migrate`.
@@ -281,6 +270,12 @@ pub struct MigrateArgs {
     /// Where the databases are.
     #[command(flatten)]
     pub target: TargetFlags,
+    /// The migration lock.
+    #[command(flatten)]
+    pub lock: LockFlag,
+    /// Creating databases and indexes.
+    #[command(flatten)]
+    pub create: CreateFlags,
     /// Print the SQL that would run, per database, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -391,4 +386,29 @@ pub fn dialect(name: &str) -> Result<&'static dyn Dialect, Error> {
             dialect_names().join(", ")
         ))
     })
+}
+
+impl MigrateArgs {
+    /// The library's view of where and how to migrate.
+    pub fn to_target_args(&self) -> crate::migrate::TargetArgs {
+        crate::migrate::TargetArgs {
+            lock_timeout: self.lock.lock_timeout.map(std::time::Duration::from_secs),
+            mysql_charset: self.create.mysql_charset.clone(),
+            index_timeout: self
+                .create
+                .index_timeout
+                .map(std::time::Duration::from_secs),
+            ..self.target.to_target_args()
+        }
+    }
+}
+
+impl BaselineArgs {
+    /// The library's view of where the databases to adopt are.
+    pub fn to_target_args(&self) -> crate::migrate::TargetArgs {
+        crate::migrate::TargetArgs {
+            lock_timeout: self.lock.lock_timeout.map(std::time::Duration::from_secs),
+            ..self.target.to_target_args()
+        }
+    }
 }

@@ -36,13 +36,13 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
         Command::Migrate(a) => migrate(a, cli.quiet).await,
         Command::Status(a) => status(a).await,
         Command::Verify(a) => {
-            let plan = plan_to(&a.target)?;
+            let plan = plan_to(&a.target.to_target_args())?;
             let report = plan.verify().await?;
             print_verification(&report, a.format, a.strict, false);
             Ok(if report.failing(a.strict) { 1 } else { 0 })
         }
         Command::Baseline(a) => {
-            let plan = plan_to(&a.target)?;
+            let plan = plan_to(&a.to_target_args())?;
             let opts = crate::migrate::VerifyOptions {
                 strict: a.strict,
                 accept_drift: a.accept_drift,
@@ -128,7 +128,7 @@ fn versions(format: Format) -> Result<i32, Error> {
 
 /// `isdb migrate`.
 async fn migrate(a: args::MigrateArgs, quiet: bool) -> Result<i32, Error> {
-    let mut deployment = crate::migrate::resolve(&a.target.to_target_args(), &env)?;
+    let mut deployment = crate::migrate::resolve(&a.to_target_args(), &env)?;
     check_local_registries(&deployment.layout, quiet)?;
     let mut prompt = crate::config::prompt_on_terminal;
     crate::migrate::target::fill_passwords(&mut deployment, a.empty_password, Some(&mut prompt))?;
@@ -136,7 +136,7 @@ async fn migrate(a: args::MigrateArgs, quiet: bool) -> Result<i32, Error> {
     let config_plan = match &a.emit_config {
         Some(_) => {
             let dialect = config_dialect(deployment.backend.dialect())?;
-            let resolved = crate::migrate::target::resolve_servers(&a.target.to_target_args())?;
+            let resolved = crate::migrate::target::resolve_servers(&a.to_target_args())?;
             // The release the databases are migrated to, and so what the nodes run.
             let release = match &deployment.release {
                 Some(v) => v.clone(),
@@ -485,8 +485,8 @@ fn write_config(
     Ok(())
 }
 
-fn plan_to(target: &args::TargetFlags) -> Result<crate::migrate::Plan, Error> {
-    let deployment = crate::migrate::resolve(&target.to_target_args(), &env)?;
+fn plan_to(target: &crate::migrate::TargetArgs) -> Result<crate::migrate::Plan, Error> {
+    let deployment = crate::migrate::resolve(target, &env)?;
     Ok(crate::migrate::Plan::new(deployment))
 }
 

@@ -16,6 +16,8 @@
 mod common;
 #[path = "common/fidelity.rs"]
 mod fidelity;
+#[path = "common/h2.rs"]
+mod h2;
 #[path = "common/snapshots.rs"]
 mod snapshots;
 
@@ -394,56 +396,16 @@ fn every_release_script_splits_back_into_its_statements_in_every_dialect() {
     }
 }
 
-const H2_JAR: &str = "/usr/share/java/h2.jar";
-
-/// Runs `args` of H2's tools through java and returns stdout.
-fn h2(args: &[&str]) -> String {
-    let out = std::process::Command::new("java")
-        .args(["-cp", H2_JAR])
-        .args(args)
-        .output()
-        .expect("java runs (H2 tests need java and libh2-java)");
-    assert!(
-        out.status.success(),
-        "java {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn every_release_runs_on_h2_through_runscript() {
-    assert!(
-        std::path::Path::new(H2_JAR).exists(),
-        "{H2_JAR} is missing (apt-get install libh2-java)"
-    );
+    h2::require();
     let d = dialect::by_name("h2").expect("built-in dialect");
     let tmp = tempfile::tempdir().expect("temp dir");
     for release in RELEASES {
         let schema = release_schema(release, d);
         let script = write_release_script(tmp.path(), release, d);
         let url = format!("jdbc:h2:{}", tmp.path().join(release).display());
-        let script = script.display().to_string();
-        h2(&[
-            "org.h2.tools.RunScript",
-            "-url",
-            &url,
-            "-user",
-            "sa",
-            "-script",
-            &script,
-        ]);
-        let out = h2(&[
-            "org.h2.tools.Shell",
-            "-url",
-            &url,
-            "-user",
-            "sa",
-            "-sql",
-            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = 'PUBLIC'; \
-             SELECT COUNT(DISTINCT TABLE_NAME) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = 'PUBLIC'",
-        ]);
-        let counts: Vec<usize> = out.lines().filter_map(|l| l.trim().parse().ok()).collect();
+        let (counts, out) = h2::run_and_count(&url, &script);
         let columns: usize = schema.tables.iter().map(|t| t.columns.len()).sum();
         assert_eq!(
             counts,

@@ -5,34 +5,17 @@
 //! RunScript, and the database then has the newer snapshot's tables and
 //! columns. (isdb has no H2 inspector; the counts are what H2 reports.)
 
+#[path = "common/h2.rs"]
+mod h2;
 #[path = "common/snapshots.rs"]
 mod snapshots;
 
 use isdb::plan::plan;
 use snapshots::{GROUPS, steps};
 
-const H2_JAR: &str = "/usr/share/java/h2.jar";
-
-fn h2(args: &[&str]) -> String {
-    let out = std::process::Command::new("java")
-        .args(["-cp", H2_JAR])
-        .args(args)
-        .output()
-        .expect("java runs (H2 tests need java and libh2-java)");
-    assert!(
-        out.status.success(),
-        "java {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn every_step_h2_can_take_runs_through_runscript() {
-    assert!(
-        std::path::Path::new(H2_JAR).exists(),
-        "{H2_JAR} is missing (apt-get install libh2-java)"
-    );
+    h2::require();
     let d = isdb::dialect::by_name("h2").expect("built-in dialect");
     let tmp = tempfile::tempdir().expect("temp dir");
     let (mut ran, mut refused) = (0, 0);
@@ -56,27 +39,7 @@ fn every_step_h2_can_take_runs_through_runscript() {
             .to_string();
             std::fs::write(&script, text).expect("script written");
             let url = format!("jdbc:h2:{}", tmp.path().join(&name).display());
-            let script = script.display().to_string();
-            h2(&[
-                "org.h2.tools.RunScript",
-                "-url",
-                &url,
-                "-user",
-                "sa",
-                "-script",
-                &script,
-            ]);
-            let out = h2(&[
-                "org.h2.tools.Shell",
-                "-url",
-                &url,
-                "-user",
-                "sa",
-                "-sql",
-                "SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = 'PUBLIC'; \
-                 SELECT COUNT(DISTINCT TABLE_NAME) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = 'PUBLIC'",
-            ]);
-            let counts: Vec<usize> = out.lines().filter_map(|l| l.trim().parse().ok()).collect();
+            let (counts, out) = h2::run_and_count(&url, &script);
             let columns: usize = new.tables.iter().map(|t| t.columns.len()).sum();
             assert_eq!(
                 counts,

@@ -56,13 +56,7 @@ pub fn statements(dialect: &dyn Dialect, schema: &Schema, opts: RenderOptions) -
     for table in creation_order(schema) {
         let identity = table.identity_column();
         let style = dialect.identity_style();
-        let sequence = identity.map(|_| {
-            table
-                .key_generator
-                .sequence
-                .clone()
-                .unwrap_or_else(|| dialect.default_sequence_name(&table.name))
-        });
+        let sequence = identity.map(|_| dialect.sequence_of(table));
         if let (Some(seq), IdentityStyle::SequenceDefault | IdentityStyle::SequenceTrigger) =
             (&sequence, style)
         {
@@ -87,11 +81,7 @@ pub fn statements(dialect: &dyn Dialect, schema: &Schema, opts: RenderOptions) -
         created.push(&table.name);
         if let (Some(col), Some(seq), IdentityStyle::SequenceTrigger) = (identity, &sequence, style)
         {
-            let trig = table
-                .key_generator
-                .trigger
-                .clone()
-                .unwrap_or_else(|| dialect.default_trigger_name(&table.name));
+            let trig = dialect.trigger_of(table);
             if let Some(sql) = dialect.identity_trigger(&table.name, &col.name, seq, &trig) {
                 out.push(Statement {
                     kind: StatementKind::CreateTrigger,
@@ -731,18 +721,8 @@ mod name_tests {
                         names.extend(t.unique.iter().filter_map(|u| u.name.clone()));
                         names.extend(t.foreign_keys.iter().filter_map(|f| f.name.clone()));
                         if t.identity_column().is_some() {
-                            names.push(
-                                t.key_generator
-                                    .sequence
-                                    .clone()
-                                    .unwrap_or_else(|| d.default_sequence_name(&t.name)),
-                            );
-                            names.push(
-                                t.key_generator
-                                    .trigger
-                                    .clone()
-                                    .unwrap_or_else(|| d.default_trigger_name(&t.name)),
-                            );
+                            names.push(d.sequence_of(&t));
+                            names.push(d.trigger_of(&t));
                         }
                         too_long.extend(
                             names

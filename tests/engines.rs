@@ -2,6 +2,8 @@
 //! database they build is read back and compared with the model.
 
 mod common;
+#[path = "common/h2.rs"]
+mod h2;
 
 use std::path::Path;
 use std::process::Command;
@@ -35,19 +37,6 @@ fn assert_clean(d: &dyn Dialect, db: &PhysicalDb, actual: &Schema) {
             .map(|x| format!("  {x}"))
             .collect::<Vec<_>>()
             .join("\n")
-    );
-}
-
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
     );
 }
 
@@ -114,43 +103,33 @@ async fn sqlite_scripts_run_through_sqlx_and_match_the_model() {
     }
 }
 
-const H2_JAR: &str = "/usr/share/java/h2.jar";
-
 /// Runs SQL in H2's own shell and returns its output rows.
 fn h2_query(url: &str, sql: &str) -> Vec<Vec<String>> {
-    let out = Command::new("java")
-        .args([
-            "-cp",
-            H2_JAR,
-            "org.h2.tools.Shell",
-            "-url",
-            url,
-            "-user",
-            "sa",
-            "-sql",
-            sql,
-        ])
-        .output()
-        .expect("java runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .skip(1)
-        .filter(|l| l.contains('|') || !l.trim().is_empty())
-        .filter(|l| !l.starts_with('('))
-        .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
-        .collect()
+    h2::tool(&[
+        "org.h2.tools.Shell",
+        "-url",
+        url,
+        "-user",
+        "sa",
+        "-sql",
+        sql,
+    ])
+    .lines()
+    .skip(1)
+    .filter(|l| l.contains('|') || !l.trim().is_empty())
+    .filter(|l| !l.starts_with('('))
+    .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+    .collect()
 }
 
 #[test]
 fn h2_scripts_run_with_runscript_and_match_the_model() {
-    if !Path::new(H2_JAR).exists() || Command::new("java").arg("-version").output().is_err() {
+    if !Path::new(h2::H2_JAR).exists() || Command::new("java").arg("-version").output().is_err() {
         common::missing(
-            &format!("h2_scripts_run_with_runscript: {H2_JAR} or java is missing"),
+            &format!(
+                "h2_scripts_run_with_runscript: {} or java is missing",
+                h2::H2_JAR
+            ),
             "apt-get install libh2-java (as .ci/run does)",
         );
         return;
@@ -163,21 +142,16 @@ fn h2_scripts_run_with_runscript_and_match_the_model() {
         for db in &layout.databases {
             let url = format!("jdbc:h2:{}", out.join("h2").join(&db.name).display());
             let script = out.join("sql").join(format!("{}.sql", db.name));
-            run(
-                Command::new("java")
-                    .args([
-                        "-cp",
-                        H2_JAR,
-                        "org.h2.tools.RunScript",
-                        "-url",
-                        &url,
-                        "-user",
-                        "sa",
-                        "-script",
-                    ])
-                    .arg(&script),
-                &format!("RunScript {}", script.display()),
-            );
+            let script = script.display().to_string();
+            h2::tool(&[
+                "org.h2.tools.RunScript",
+                "-url",
+                &url,
+                "-user",
+                "sa",
+                "-script",
+                &script,
+            ]);
             let expected = expected_schema(d, db);
             let cols = h2_query(
                 &url,

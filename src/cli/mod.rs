@@ -63,15 +63,11 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
 /// The release `render` writes: the newest the catalog knows, or the one
 /// asked for, which must be a release the catalog knows.
 fn render_release(raw: Option<&str>) -> Result<crate::model::catalog::Version, Error> {
-    let catalog = crate::model::catalog::Catalog::builtin()?;
-    let newest = catalog
-        .newest()
-        .cloned()
-        .ok_or_else(|| Error::Unsupported("the builtin catalog holds no release".into()))?;
+    let newest = crate::migrate::target::newest_release()?;
     let Some(raw) = raw else {
         return Ok(newest);
     };
-    let release = catalog.release(raw)?;
+    let release = crate::model::catalog::Catalog::builtin()?.release(raw)?;
     if release != newest {
         // The scripts are the whole catalog; an older snapshot needs the planner.
         return Err(Error::Unsupported(format!(

@@ -18,7 +18,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use crate::model::{ColumnType, DefaultValue};
+use crate::model::{ColumnType, DefaultValue, Table};
 
 /// How a script separates statements for the RDBMS's own command-line client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -364,6 +364,26 @@ pub trait Dialect: fmt::Debug + Send + Sync {
     /// The default trigger name for `table` when the overrides name none.
     fn default_trigger_name(&self, table: &str) -> String {
         self.fit_name(&format!("{table}_TRIG"))
+    }
+
+    /// The sequence that generates `table`'s key where the dialect uses one:
+    /// the one its overrides name, else [`default_sequence_name`](Self::default_sequence_name).
+    fn sequence_of(&self, table: &Table) -> String {
+        table
+            .key_generator
+            .sequence
+            .clone()
+            .unwrap_or_else(|| self.default_sequence_name(&table.name))
+    }
+
+    /// The trigger that fills `table`'s key from its sequence: the one its
+    /// overrides name, else [`default_trigger_name`](Self::default_trigger_name).
+    fn trigger_of(&self, table: &Table) -> String {
+        table
+            .key_generator
+            .trigger
+            .clone()
+            .unwrap_or_else(|| self.default_trigger_name(&table.name))
     }
 
     /// `name` cut to the dialect's identifier limit.

@@ -673,12 +673,9 @@ fn diff_table(
         .iter()
         .find(|c| crate::render::rendered_column(dialect, e, c).identity);
     let expected_seq = match (identity_col, style) {
-        (Some(_), IdentityStyle::SequenceDefault | IdentityStyle::SequenceTrigger) => Some(
-            e.key_generator
-                .sequence
-                .clone()
-                .unwrap_or_else(|| dialect.default_sequence_name(&e.name)),
-        ),
+        (Some(_), IdentityStyle::SequenceDefault | IdentityStyle::SequenceTrigger) => {
+            Some(dialect.sequence_of(e))
+        }
         _ => None,
     };
     match (&expected_seq, &a.key_generator.sequence, identity_col) {

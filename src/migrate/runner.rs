@@ -216,15 +216,7 @@ async fn ensure_database(
         );
         return Ok((true, None));
     };
-    let mut admin = connect(conn, hooks.maintenance_database()).await?;
-    let result = within(conn, conn.statement_timeout, async {
-        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-            .execute(&mut admin)
-            .await)
-    })
-    .await?;
-    close_bounded(conn, admin).await;
-    match result {
+    match on_server(conn, sql).await? {
         Ok(_) => {
             tracing::info!(
                 "{}: created the database ({})",
@@ -290,6 +282,25 @@ async fn drop_created_if_empty(conn: &DbConnection, error: Error) -> Error {
     error
 }
 
+/// Runs one statement on `conn`'s server, connected to its maintenance
+/// database (`CREATE`/`DROP DATABASE`), bounded like every round trip. The
+/// outer error is the connection's; the inner one the statement's, which
+/// the caller interprets.
+async fn on_server(
+    conn: &DbConnection,
+    sql: String,
+) -> Result<Result<sqlx::any::AnyQueryResult, sqlx::Error>, Error> {
+    let mut admin = connect(conn, conn.backend.engine().maintenance_database()).await?;
+    let result = within(conn, conn.statement_timeout, async {
+        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut admin)
+            .await)
+    })
+    .await?;
+    close_bounded(conn, admin).await;
+    Ok(result)
+}
+
 /// Drops `conn`'s database (SQLite: removes its file).
 async fn drop_database(conn: &DbConnection) -> Result<(), Error> {
     if let Some(path) = &conn.sqlite_path {
@@ -303,15 +314,8 @@ async fn drop_database(conn: &DbConnection) -> Result<(), Error> {
         "DROP DATABASE IF EXISTS {}",
         conn.backend.dialect().quote_ident(&conn.db.name)
     );
-    let mut admin = connect(conn, conn.backend.engine().maintenance_database()).await?;
-    let result = within(conn, conn.statement_timeout, async {
-        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-            .execute(&mut admin)
-            .await)
-    })
-    .await?;
-    close_bounded(conn, admin).await;
-    result
+    on_server(conn, sql)
+        .await?
         .map(|_| ())
         .map_err(|e| Error::db(format!("cannot drop database {}", conn.db.name), e))
 }

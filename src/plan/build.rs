@@ -499,13 +499,7 @@ fn create_tables(
     let mut deferred = Vec::new();
     for table in creation_order(&pending) {
         let identity = table.identity_column();
-        let sequence = identity.map(|_| {
-            table
-                .key_generator
-                .sequence
-                .clone()
-                .unwrap_or_else(|| dialect.default_sequence_name(&table.name))
-        });
+        let sequence = identity.map(|_| dialect.sequence_of(table));
         if let (Some(seq), IdentityStyle::SequenceDefault | IdentityStyle::SequenceTrigger) =
             (&sequence, style)
         {
@@ -536,11 +530,7 @@ fn create_tables(
                 table: table.name.clone(),
                 column: col.name.clone(),
                 sequence: seq.clone(),
-                trigger: table
-                    .key_generator
-                    .trigger
-                    .clone()
-                    .unwrap_or_else(|| dialect.default_trigger_name(&table.name)),
+                trigger: dialect.trigger_of(table),
             });
         }
         for index in &table.indexes {

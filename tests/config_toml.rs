@@ -410,8 +410,8 @@ fn bad_input_is_refused_with_one_clear_message() {
         other => panic!("expected a usage error, got {other:?}"),
     };
     let mut req = request("postgres", LayoutKind::Split, "5.11.0");
-    req.release = Version::parse("5.8.0").unwrap();
-    assert!(usage(&req).contains("not of IS 5.8.0"));
+    req.release = Version::parse("5.2.0").unwrap();
+    assert!(usage(&req).contains("not of IS 5.2.0"));
 
     let mut req = request("postgres", LayoutKind::Split, "5.11.0");
     req.node_hosts.remove(&2);

@@ -1,6 +1,7 @@
 //! The reference checks run before anything is written: every JNDI name a
 //! consumer references is defined exactly once per node, datasource names are
-//! unique, and registry mounts point at a defined instance and dbConfig.
+//! unique, registry mounts point at a defined instance and dbConfig, and the
+//! consent tables (5.5.0 on) are read where the identity tables are.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,8 @@ pub(crate) fn check_references(node: u16, docs: &[(String, XmlDoc)]) -> Result<(
     let mut ds_names: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut refs: Vec<(String, String)> = Vec::new();
     let mut problems = Vec::new();
+    let mut identity: Option<String> = None;
+    let mut consent: Option<String> = None;
     for (path, doc) in docs {
         let file = path.rsplit('/').next().unwrap_or(path).to_string();
         if path.starts_with(names::DATASOURCES_DIR) {
@@ -52,10 +55,15 @@ pub(crate) fn check_references(node: u16, docs: &[(String, XmlDoc)]) -> Result<(
             }
         } else if path == names::IDENTITY_XML {
             for e in doc.find(&["JDBCPersistenceManager", "DataSource", "Name"]) {
-                refs.push((
-                    doc.els[e].text.trim().to_string(),
-                    "identity.xml JDBCPersistenceManager".into(),
-                ));
+                let jndi = doc.els[e].text.trim().to_string();
+                identity.get_or_insert_with(|| jndi.clone());
+                refs.push((jndi, "identity.xml JDBCPersistenceManager".into()));
+            }
+        } else if path == names::CONSENT_MGT_CONFIG_XML {
+            for e in doc.find(&["ConsentManager", "DataSource", "Name"]) {
+                let jndi = doc.els[e].text.trim().to_string();
+                consent.get_or_insert_with(|| jndi.clone());
+                refs.push((jndi, "consent-mgt-config.xml".into()));
             }
         } else if path == names::REGISTRY_XML {
             let root = doc.root;
@@ -105,6 +113,14 @@ pub(crate) fn check_references(node: u16, docs: &[(String, XmlDoc)]) -> Result<(
                 refs.push((doc.els[e].text.trim().to_string(), "humantask.xml".into()));
             }
         }
+    }
+    // isdb creates the consent tables beside the identity tables (decision 11).
+    if let (Some(i), Some(c)) = (&identity, &consent)
+        && i != c
+    {
+        problems.push(format!(
+            "consent-mgt-config.xml reads the consent tables from {c}, but they are in the identity database ({i}, identity.xml)"
+        ));
     }
     for (jndi, by) in &refs {
         match defs.get(jndi).map(Vec::len).unwrap_or(0) {

@@ -8,6 +8,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesStart, BytesText, Event};
 
 use super::names::{self, DatasourceFile};
+use super::release::XmlRelease;
 use super::{Datasource, EmittedFile, NodePlan, UserStorePlan, secrets};
 use crate::secret::Secret;
 
@@ -34,6 +35,7 @@ impl Default for Style {
 
 /// What the header comments say about the run.
 pub(crate) struct Context<'a> {
+    pub release: XmlRelease,
     pub node: u16,
     pub nodes: u16,
     pub dialect: &'a str,
@@ -317,10 +319,11 @@ fn datasources_document(
 ) -> String {
     let style = Style::default();
     let header = format!(
-        "{} for node {} of {}, written by isdb (dialect {}, layout {}). Re-run `isdb config` rather than editing it by hand.",
+        "{} for node {} of {}, written by isdb (IS {}, dialect {}, layout {}). Re-run `isdb config` rather than editing it by hand.",
         file.file_name(),
         ctx.node,
         ctx.nodes,
+        ctx.release,
         ctx.dialect,
         ctx.layout
     );
@@ -347,8 +350,8 @@ fn datasources_document(
 
 fn fragment_header(path: &str, ctx: &Context) -> String {
     format!(
-        "The DB-related part of {path} for node {} of {}, written by isdb (dialect {}, layout {}). Merge these elements into the node's file, or let `isdb config` patch the node's IS home in place.",
-        ctx.node, ctx.nodes, ctx.dialect, ctx.layout
+        "The DB-related part of {path} for node {} of {}, written by isdb (IS {}, dialect {}, layout {}). Merge these elements into the node's file, or let `isdb config` patch the node's IS home in place.",
+        ctx.node, ctx.nodes, ctx.release, ctx.dialect, ctx.layout
     )
 }
 
@@ -419,6 +422,30 @@ fn identity_fragment(n: &NodePlan, ctx: &Context) -> String {
     })
 }
 
+/// consent-mgt-config.xml (5.5.0 on): the consent tables are read through the
+/// identity datasource, since isdb creates them in IDENTITY_DB (decision 11); as
+/// shipped it names `jdbc/WSO2CarbonDB`, which is each node's local registry.
+fn consent_fragment(n: &NodePlan, ctx: &Context) -> String {
+    let style = Style::default();
+    document(
+        &fragment_header(names::CONSENT_MGT_CONFIG_XML, ctx),
+        style,
+        |w| {
+            element(
+                w,
+                "ConsentManager",
+                &[("xmlns", names::CONSENT_MGT_NS)],
+                style,
+                |w| {
+                    element(w, "DataSource", &[], style, |w| {
+                        text_element(w, "Name", &[], &n.identity_jndi, style)
+                    })
+                },
+            )
+        },
+    )
+}
+
 fn embedded_ldap_fragment(n: &NodePlan, ctx: &Context) -> String {
     let style = Style::default();
     document(
@@ -471,6 +498,12 @@ pub(crate) fn node_files(n: &NodePlan, ctx: &Context) -> Vec<EmittedFile> {
     files.push(fragment(names::REGISTRY_XML, registry_fragment(n, ctx)));
     files.push(fragment(names::USER_MGT_XML, user_mgt_fragment(n, ctx)));
     files.push(fragment(names::IDENTITY_XML, identity_fragment(n, ctx)));
+    if ctx.release.has_consent_config() {
+        files.push(fragment(
+            names::CONSENT_MGT_CONFIG_XML,
+            consent_fragment(n, ctx),
+        ));
+    }
     files.push(fragment(
         names::EMBEDDED_LDAP_XML,
         embedded_ldap_fragment(n, ctx),

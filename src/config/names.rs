@@ -206,6 +206,10 @@ pub const USER_MGT_XML: &str = "repository/conf/user-mgt.xml";
 pub const IDENTITY_XML: &str = "repository/conf/identity/identity.xml";
 /// `embedded-ldap.xml`, below IS_HOME.
 pub const EMBEDDED_LDAP_XML: &str = "repository/conf/identity/embedded-ldap.xml";
+/// `consent-mgt-config.xml` (IS 5.5.0 to 5.8.0), below IS_HOME.
+pub const CONSENT_MGT_CONFIG_XML: &str = "repository/conf/consent-mgt-config.xml";
+/// The namespace of consent-mgt-config.xml's `<ConsentManager>`.
+pub const CONSENT_MGT_NS: &str = "http://wso2.org/carbon/consent/management";
 /// `metrics.xml` (consumer of the metrics datasource), below IS_HOME.
 pub const METRICS_XML: &str = "repository/conf/metrics.xml";
 /// `bps.xml` (consumer of the BPS datasource), below IS_HOME.

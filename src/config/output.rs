@@ -74,14 +74,18 @@ impl ConfigPlan {
     /// DB-related fragments of the others (see the module docs).
     pub fn files(&self, node: u16) -> Result<Vec<EmittedFile>, Error> {
         let n = self.node(node)?;
-        if let ConfigGeneration::DeploymentToml(release) = self.generation {
-            return Ok(vec![EmittedFile {
-                path: toml_gen::DEPLOYMENT_TOML.to_string(),
-                complete: true,
-                contents: self.deployment_toml(n, release),
-            }]);
-        }
+        let release = match self.generation {
+            ConfigGeneration::DeploymentToml(release) => {
+                return Ok(vec![EmittedFile {
+                    path: toml_gen::DEPLOYMENT_TOML.to_string(),
+                    complete: true,
+                    contents: self.deployment_toml(n, release),
+                }]);
+            }
+            ConfigGeneration::Xml(release) => release,
+        };
         let context = emit::Context {
+            release,
             node,
             nodes: self.layout.nodes,
             dialect: &self.dialect,
@@ -226,7 +230,7 @@ impl ConfigPlan {
     /// Node `n`'s files below `home`, patched in memory by the release's generation.
     fn node_changes(&self, n: &NodePlan, home: &Path) -> Result<patch::NodeChanges, Error> {
         match self.generation {
-            ConfigGeneration::Xml530 => patch::patch_node(self, n, home),
+            ConfigGeneration::Xml(release) => patch::patch_node(self, n, home, release),
             ConfigGeneration::DeploymentToml(release) => {
                 toml_patch::patch_node(n.node, home, &self.deployment_toml(n, release))
             }

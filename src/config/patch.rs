@@ -9,6 +9,7 @@ use std::path::Path;
 
 use super::checks::check_references;
 use super::names::{self, DatasourceFile};
+use super::release::XmlRelease;
 use super::secrets;
 use super::xml_edit::*;
 use super::xml_patch::*;
@@ -44,16 +45,18 @@ fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, Error> {
     }
 }
 
-/// Patches every file of node `n` below `is_home` in memory and checks the result.
+/// Patches every file of node `n` below `is_home` (a home of `release`) in memory
+/// and checks the result.
 pub(crate) fn patch_node(
     plan: &ConfigPlan,
     n: &NodePlan,
     is_home: &Path,
+    release: XmlRelease,
 ) -> Result<NodeChanges, Error> {
     let conf = is_home.join("repository/conf");
     if !conf.is_dir() {
         return Err(Error::Usage(format!(
-            "{} does not look like an IS 5.3.0 home: it has no repository/conf",
+            "{} does not look like an IS {release} home: it has no repository/conf",
             is_home.display()
         )));
     }
@@ -89,13 +92,13 @@ pub(crate) fn patch_node(
         });
     }
 
-    for (rel, patcher, required) in consumer_patches() {
+    for (rel, patcher, required) in consumer_patches(release) {
         let full = is_home.join(rel);
         let shown = full.display().to_string();
         let Some(bytes) = read_optional(&full)? else {
             if required {
                 return Err(Error::Usage(format!(
-                    "{shown} is missing; is {} an IS 5.3.0 home? Nothing was written",
+                    "{shown} is missing; is {} an IS {release} home? Nothing was written",
                     is_home.display()
                 )));
             }

@@ -103,7 +103,7 @@ pub struct DriverJar {
     pub driver_class: String,
     /// The jar to copy (versions vary; this names the artifact).
     pub jar: String,
-    /// Whether IS 5.3.0 already ships it.
+    /// Whether IS already ships it (every release isdb configures ships H2's).
     pub bundled: bool,
     /// The nodes that need it.
     pub nodes: Vec<u16>,
@@ -115,7 +115,7 @@ impl fmt::Display for DriverJar {
         if self.bundled {
             write!(
                 f,
-                "node {}: {} is bundled with IS 5.3.0 ({}); nothing to copy",
+                "node {}: {} is bundled with IS ({}); nothing to copy",
                 nodes.join(", "),
                 self.driver_class,
                 self.jar
@@ -142,7 +142,7 @@ pub fn plan(req: &ConfigRequest) -> Result<ConfigPlan, Error> {
     let generation = ConfigGeneration::for_release(&req.release)?;
     let toml_release = match generation {
         ConfigGeneration::DeploymentToml(r) => Some(r),
-        ConfigGeneration::Xml530 => None,
+        ConfigGeneration::Xml(_) => None,
     };
     if let Some(release) = toml_release {
         toml_request_checks(req, release, &mut warnings)?;
@@ -241,7 +241,7 @@ pub fn plan(req: &ConfigRequest) -> Result<ConfigPlan, Error> {
     for node in &plan.nodes {
         let files = plan.files(node.node)?;
         match generation {
-            ConfigGeneration::Xml530 => checks::check_emitted(node.node, &files)?,
+            ConfigGeneration::Xml(_) => checks::check_emitted(node.node, &files)?,
             ConfigGeneration::DeploymentToml(_) => {
                 for f in &files {
                     toml_checks::check_deployment_toml(node.node, f.contents(), true)?;

@@ -1,6 +1,7 @@
-//! Which configuration generation an IS release reads: the XML files isdb
-//! writes for 5.3.0, or one `deployment.toml` per node from 5.9.0 on. A new
-//! release maps here; a new file format is a new generation and a new file.
+//! Which configuration generation an IS release reads: the XML files of
+//! carbon-kernel 4.4 (IS 5.3.0 to 5.8.0), or one `deployment.toml` per node from
+//! 5.9.0 on. A new release is one row here; a new file format is a new
+//! generation and a new file.
 
 use std::fmt;
 
@@ -19,12 +20,86 @@ pub fn default_release() -> Version {
 /// How a release is configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfigGeneration {
-    /// IS 5.3.0: `*-datasources.xml`, registry.xml, user-mgt.xml, identity.xml,
-    /// the cipher-tool properties.
-    Xml530,
+    /// IS 5.3.0 to 5.8.0: `*-datasources.xml`, registry.xml, user-mgt.xml,
+    /// identity.xml, embedded-ldap.xml, from 5.5.0 consent-mgt-config.xml, and the
+    /// cipher-tool properties.
+    Xml(XmlRelease),
     /// IS 5.9.0 to 5.11.0 (carbon-kernel 4.5/4.6): one `repository/conf/deployment.toml`
     /// from which the server renders its XML files at startup.
     DeploymentToml(TomlRelease),
+}
+
+/// An XML-configured release (carbon-kernel 4.4.x) and what differs between them.
+///
+/// Read at the pinned tags (docs/decisions.md §16): the kernel's
+/// master-datasources.xml and registry.xml are the same file from 4.4.11 to 4.4.40,
+/// user-mgt.xml's realm and JDBC store properties isdb writes did not change, and
+/// identity.xml's `JDBCPersistenceManager` is where it was; what changed is the
+/// consent component (5.5.0), whose own file names its datasource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XmlRelease {
+    version: &'static str,
+    kernel: &'static str,
+    consent_mgt: Option<&'static str>,
+}
+
+/// Every XML-configured release, oldest first: one row per release.
+const XML_RELEASES: [XmlRelease; 6] = [
+    XmlRelease {
+        version: "5.3.0",
+        kernel: "4.4.11",
+        consent_mgt: None,
+    },
+    XmlRelease {
+        version: "5.4.0",
+        kernel: "4.4.20",
+        consent_mgt: None,
+    },
+    XmlRelease {
+        version: "5.5.0",
+        kernel: "4.4.26",
+        consent_mgt: Some("1.0.50"),
+    },
+    XmlRelease {
+        version: "5.6.0",
+        kernel: "4.4.32",
+        consent_mgt: Some("1.0.53"),
+    },
+    XmlRelease {
+        version: "5.7.0",
+        kernel: "4.4.35",
+        consent_mgt: Some("2.0.18"),
+    },
+    XmlRelease {
+        version: "5.8.0",
+        kernel: "4.4.40",
+        consent_mgt: Some("2.0.27"),
+    },
+];
+
+impl XmlRelease {
+    /// The release as WSO2 numbers it.
+    pub fn version(self) -> &'static str {
+        self.version
+    }
+
+    /// The carbon-kernel version product-is pins for it.
+    pub fn kernel(self) -> &'static str {
+        self.kernel
+    }
+
+    /// Whether the release ships `repository/conf/consent-mgt-config.xml` (from
+    /// 5.5.0, carbon-consent-management): its `<DataSource><Name>` is where the
+    /// consent tables are read, `jdbc/WSO2CarbonDB` as shipped.
+    pub fn has_consent_config(self) -> bool {
+        self.consent_mgt.is_some()
+    }
+}
+
+impl fmt::Display for XmlRelease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.version)
+    }
 }
 
 /// The deployment.toml releases isdb knows, with what differs between them.
@@ -68,13 +143,17 @@ impl fmt::Display for TomlRelease {
 impl ConfigGeneration {
     /// The generation of `release`; a release isdb cannot configure is a usage error.
     pub fn for_release(release: &Version) -> Result<ConfigGeneration, Error> {
-        match release.to_string().as_str() {
-            "5.3.0" => Ok(ConfigGeneration::Xml530),
+        let wanted = release.to_string();
+        if let Some(x) = XML_RELEASES.iter().find(|x| x.version == wanted) {
+            return Ok(ConfigGeneration::Xml(*x));
+        }
+        match wanted.as_str() {
             "5.9.0" => Ok(ConfigGeneration::DeploymentToml(TomlRelease::Is590)),
             "5.10.0" => Ok(ConfigGeneration::DeploymentToml(TomlRelease::Is5100)),
             "5.11.0" => Ok(ConfigGeneration::DeploymentToml(TomlRelease::Is5110)),
             other => Err(Error::Usage(format!(
-                "isdb config knows the configuration of IS 5.3.0 (XML files) and 5.9.0, 5.10.0, 5.11.0 (deployment.toml), not of IS {other}"
+                "isdb config knows the configuration of IS {} (XML files) and 5.9.0, 5.10.0, 5.11.0 (deployment.toml), not of IS {other}",
+                XML_RELEASES.map(|x| x.version).join(", ")
             ))),
         }
     }
@@ -87,12 +166,25 @@ mod tests {
     #[test]
     fn releases_map_to_their_generation() {
         let g = |s: &str| ConfigGeneration::for_release(&Version::parse(s).unwrap());
-        assert_eq!(g("5.3.0").unwrap(), ConfigGeneration::Xml530);
+        for (v, consent) in [
+            ("5.3.0", false),
+            ("5.4.0", false),
+            ("5.5.0", true),
+            ("5.8.0", true),
+        ] {
+            match g(v).unwrap() {
+                ConfigGeneration::Xml(x) => {
+                    assert_eq!(x.version(), v);
+                    assert_eq!(x.has_consent_config(), consent, "{v}");
+                }
+                other => panic!("{v}: {other:?}"),
+            }
+        }
         assert_eq!(
             g("5.11.0").unwrap(),
             ConfigGeneration::DeploymentToml(TomlRelease::Is5110)
         );
-        for bad in ["5.8.0", "5.4.0", "6.0.0", "5.11"] {
+        for bad in ["5.2.0", "5.8.1", "6.0.0", "5.11"] {
             assert!(g(bad).unwrap_err().to_string().contains(bad), "{bad}");
         }
     }

@@ -1,10 +1,12 @@
-//! The WSO2-specific XML patches: what isdb changes in each IS 5.3.0 file
-//! (datasource files, registry.xml, user-mgt.xml, identity.xml,
-//! embedded-ldap.xml and the consumers of the metrics and BPS datasources),
-//! written as splices through the generic editor in [`super::xml_edit`].
+//! The WSO2-specific XML patches: what isdb changes in each file of an
+//! XML-configured release, 5.3.0 to 5.8.0 (datasource files, registry.xml,
+//! user-mgt.xml, identity.xml, embedded-ldap.xml, from 5.5.0 consent-mgt-config.xml,
+//! and the consumers of the metrics and BPS datasources), written as splices
+//! through the generic editor in [`super::xml_edit`].
 
 use super::emit;
 use super::names::{self, DatasourceFile};
+use super::release::XmlRelease;
 use super::xml_edit::*;
 use super::{NodePlan, UserStorePlan};
 use crate::error::Error;
@@ -38,7 +40,7 @@ pub(crate) fn expect_root(doc: &XmlDoc, local: &str, path: &str) -> Result<usize
         Ok(doc.root)
     } else {
         Err(Error::Usage(format!(
-            "{path}: the root element is <{}>, expected <{local}>; is this an IS 5.3.0 file?",
+            "{path}: the root element is <{}>, expected <{local}>; is this a stock IS configuration file?",
             doc.els[doc.root].qname
         )))
     }
@@ -46,7 +48,7 @@ pub(crate) fn expect_root(doc: &XmlDoc, local: &str, path: &str) -> Result<usize
 
 pub(crate) fn missing(path: &str, what: &str) -> Error {
     Error::Usage(format!(
-        "{path} has no {what}; is this an IS 5.3.0 file? Nothing was written"
+        "{path} has no {what}; is this a stock IS configuration file? Nothing was written"
     ))
 }
 
@@ -284,10 +286,29 @@ pub(crate) fn patch_embedded_ldap(
     Ok(())
 }
 
-/// The files isdb patches besides the datasource files, in order.
+/// consent-mgt-config.xml: the consent tables go through the identity datasource
+/// (see [`super::emit`]'s consent fragment).
+pub(crate) fn patch_consent(
+    doc: &XmlDoc,
+    n: &NodePlan,
+    edits: &mut Edits,
+    path: &str,
+) -> Result<(), Error> {
+    expect_root(doc, "ConsentManager", path)?;
+    let name = *doc
+        .find(&["ConsentManager", "DataSource", "Name"])
+        .first()
+        .ok_or_else(|| missing(path, "<ConsentManager><DataSource><Name>"))?;
+    set_text(doc, name, &n.identity_jndi, edits);
+    Ok(())
+}
+
+/// A patch of one file besides the datasource files.
 type Patcher = fn(&XmlDoc, &NodePlan, &mut Edits, &str) -> Result<(), Error>;
 
-pub(crate) fn consumer_patches() -> [(&'static str, Patcher, bool); 7] {
+/// The files `release` patches besides the datasource files, in order: the path
+/// below IS_HOME, the patch, and whether a stock home must hold the file.
+pub(crate) fn consumer_patches(release: XmlRelease) -> Vec<(&'static str, Patcher, bool)> {
     fn metrics(doc: &XmlDoc, n: &NodePlan, edits: &mut Edits, path: &str) -> Result<(), Error> {
         let e = *doc
             .find(&["Reporting", "JDBC", "DataSourceName"])
@@ -312,13 +333,23 @@ pub(crate) fn consumer_patches() -> [(&'static str, Patcher, bool); 7] {
         set_text(doc, e, &n.bps_jndi, edits);
         Ok(())
     }
-    [
+    let mut patches: Vec<(&'static str, Patcher, bool)> = vec![
         (names::REGISTRY_XML, patch_registry, true),
         (names::USER_MGT_XML, patch_user_mgt, true),
         (names::IDENTITY_XML, patch_identity, true),
-        (names::EMBEDDED_LDAP_XML, patch_embedded_ldap, true),
+    ];
+    if release.has_consent_config() {
+        patches.push((names::CONSENT_MGT_CONFIG_XML, patch_consent, true));
+    }
+    patches.extend([
+        (
+            names::EMBEDDED_LDAP_XML,
+            patch_embedded_ldap as Patcher,
+            true,
+        ),
         (names::METRICS_XML, metrics, false),
         (names::BPS_XML, bps, false),
         (names::HUMANTASK_XML, humantask, false),
-    ]
+    ]);
+    patches
 }

@@ -6,6 +6,8 @@
 
 #[path = "support/run.rs"]
 mod run;
+#[path = "support/xml_tree.rs"]
+mod xml_tree;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -18,155 +20,13 @@ use isdb::config::{
 };
 use isdb::dialect;
 use isdb::layout::{Layout, LayoutKind, LogicalDb};
-use quick_xml::Reader;
-use quick_xml::events::Event;
+use xml_tree::{Node, parse_xml, text_of_bytes, without};
 
 /// The fixture's datasource that belongs to the operator, not to isdb.
 const FOREIGN_DATASOURCE: &str = "WSO2_DASHBOARD_DB";
 
 /// A password with every character that can break XML or a properties file.
 const PASSWORD: &str = "p&w<d]]>\"q'\\é";
-
-// ---------------------------------------------------------------------------
-// A tiny XML tree, built with quick-xml, with each element's byte range.
-
-#[derive(Debug, Clone, Default)]
-struct Node {
-    name: String,
-    attrs: BTreeMap<String, String>,
-    text: String,
-    children: Vec<Node>,
-    start: usize,
-    end: usize,
-}
-
-impl Node {
-    fn child(&self, name: &str) -> Option<&Node> {
-        self.children.iter().find(|c| c.name == name)
-    }
-    fn all(&self, name: &str) -> Vec<&Node> {
-        self.children.iter().filter(|c| c.name == name).collect()
-    }
-    fn text_of(&self, name: &str) -> Option<String> {
-        self.child(name).map(|c| c.text.trim().to_string())
-    }
-    fn path(&self, names: &[&str]) -> Vec<&Node> {
-        let mut cur = vec![self];
-        for n in names {
-            cur = cur.into_iter().flat_map(|c| c.all(n)).collect();
-        }
-        cur
-    }
-    fn walk<'a>(&'a self, out: &mut Vec<&'a Node>) {
-        out.push(self);
-        for c in &self.children {
-            c.walk(out);
-        }
-    }
-}
-
-fn text_of_bytes(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
-    }
-}
-
-fn parse_xml(text: &str) -> Node {
-    let mut reader = Reader::from_str(text);
-    let mut stack: Vec<Node> = vec![Node::default()];
-    loop {
-        let pos = reader.buffer_position() as usize;
-        let ev = reader
-            .read_event()
-            .unwrap_or_else(|e| panic!("does not parse: {e}\n{text}"));
-        let after = reader.buffer_position() as usize;
-        match ev {
-            Event::Start(e) | Event::Empty(e) => {
-                let mut n = Node {
-                    name: e.local_name().as_ref().to_string(),
-                    start: pos,
-                    end: after,
-                    ..Node::default()
-                };
-                for a in e.attributes() {
-                    let a = a.unwrap();
-                    n.attrs.insert(
-                        a.key.as_ref().to_string(),
-                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                            .unwrap()
-                            .into_owned(),
-                    );
-                }
-                if text[..after].ends_with("/>") {
-                    stack.last_mut().unwrap().children.push(n);
-                } else {
-                    stack.push(n);
-                }
-            }
-            Event::End(_) => {
-                let mut n = stack.pop().unwrap();
-                n.end = after;
-                stack.last_mut().unwrap().children.push(n);
-            }
-            Event::Text(t) => stack.last_mut().unwrap().text.push_str(&t.xml10_content()),
-            Event::CData(c) => stack.last_mut().unwrap().text.push_str(&c.xml10_content()),
-            Event::GeneralRef(r) => {
-                let c = if r.is_char_ref() {
-                    r.resolve_char_ref().unwrap().unwrap()
-                } else {
-                    match &*r.xml10_content() {
-                        "amp" => '&',
-                        "lt" => '<',
-                        "gt" => '>',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => panic!("unknown entity {other}"),
-                    }
-                };
-                stack.last_mut().unwrap().text.push(c);
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    assert_eq!(stack.len(), 1, "unclosed elements");
-    let mut doc = stack.pop().unwrap();
-    assert_eq!(doc.children.len(), 1, "one root element");
-    doc.children.remove(0)
-}
-
-/// `text` without the elements for which `cut` is true (each with the indentation
-/// and line break before it), and with `extra` substrings removed.
-fn without(text: &str, cut: &dyn Fn(&Node) -> bool) -> String {
-    let root = parse_xml(text);
-    let mut all = Vec::new();
-    root.walk(&mut all);
-    let mut spans: Vec<(usize, usize)> = all
-        .into_iter()
-        .filter(|n| cut(n))
-        .map(|n| {
-            let mut s = n.start;
-            let line = text[..s].rfind('\n').map_or(0, |p| p + 1);
-            if text[line..s].trim().is_empty() {
-                s = line.saturating_sub(1);
-            }
-            (s, n.end)
-        })
-        .collect();
-    spans.sort();
-    let mut out = String::new();
-    let mut at = 0;
-    for (s, e) in spans {
-        if s < at {
-            continue;
-        }
-        out.push_str(&text[at..s]);
-        at = e;
-    }
-    out.push_str(&text[at..]);
-    out
-}
 
 // ---------------------------------------------------------------------------
 // Requests.

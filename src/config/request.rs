@@ -149,7 +149,7 @@ pub struct ConfigRequest {
     pub ldap_port: u16,
     /// The IS release the nodes run, which picks the configuration generation
     /// ([`super::ConfigGeneration::for_release`]): XML files for 5.3.0 (the
-    /// default), one deployment.toml per node for 5.9.0 to 5.11.0.
+    /// default) to 5.8.0, one deployment.toml per node for 5.9.0 to 5.11.0.
     pub release: Version,
 }
 

@@ -22,11 +22,6 @@ impl Engine for MySql {
         "mysql"
     }
 
-    // sqlx 0.9's MySQL driver hands the bracketed literal to the resolver.
-    fn reaches_ipv6_literals(&self) -> bool {
-        false
-    }
-
     fn system_databases(&self) -> &'static [&'static str] {
         &["mysql", "information_schema", "performance_schema", "sys"]
     }

@@ -12,6 +12,12 @@ impl MySqlConnectOptions {
         let mut options = Self::new();
 
         if let Some(host) = url.host_str() {
+            // isdb patch: an IPv6 literal's brackets are URL syntax, not part of the
+            // address; the resolver and the TLS server name take the bare address.
+            let host = host
+                .strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .unwrap_or(host);
             options = options.host(host);
         }
 
@@ -88,9 +94,15 @@ impl MySqlConnectOptions {
     }
 
     pub(crate) fn build_url(&self) -> Url {
+        // isdb patch: an IPv6 literal goes back into its URL brackets.
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
         let mut url = Url::parse(&format!(
             "mysql://{}@{}:{}",
-            self.username, self.host, self.port
+            self.username, host, self.port
         ))
         .expect("BUG: generated un-parseable URL");
 
@@ -196,4 +208,11 @@ fn it_parses_timezone() {
         .parse()
         .unwrap();
     assert_eq!(opts.timezone.as_deref(), Some("+08:00"));
+}
+
+#[test]
+fn it_takes_an_ipv6_literal_without_its_brackets() {
+    let opts: MySqlConnectOptions = "mysql://root@[::1]:3306/db".parse().unwrap();
+    assert_eq!(opts.host, "::1");
+    assert_eq!(opts.build_url().host_str(), Some("[::1]"));
 }

@@ -559,6 +559,210 @@ async fn mariadb_frozen_network_is_bounded() {
     frozen_mid_run(false, "myfrozen").await;
 }
 
+/// The timer `ss` reports for the TCP socket from local port `local` to peer
+/// port `peer` (`keepalive,1min38sec,0`), `None` when it has none.
+fn socket_timer(local: u16, peer: u16) -> Option<String> {
+    let out = Command::new("ss")
+        .args(["-tnoH", "state", "established"])
+        .output()
+        .expect("`ss` (iproute2) runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let line = text
+        .lines()
+        .find(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            cols.len() >= 4
+                && cols[2].ends_with(&format!(":{local}"))
+                && cols[3].ends_with(&format!(":{peer}"))
+        })
+        .unwrap_or_else(|| panic!("no socket {local} -> {peer} in:\n{text}"));
+    let timer = line.split("timer:(").nth(1)?;
+    Some(timer.split(')').next().unwrap_or_default().to_string())
+}
+
+/// The time left on an `ss` timer (`keepalive,1min38sec,0`), written as
+/// iproute2's print_ms_timer writes it: `[Nmin][Nsec|N.]NNNms`.
+fn timer_left(timer: &str) -> Duration {
+    let left = timer.split(',').nth(1).expect("timer has a time");
+    let number = |s: &str| s.parse::<u64>().unwrap_or_else(|_| panic!("timer {timer}"));
+    let (mut ms, mut rest) = (0, left);
+    if let Some((m, r)) = rest.split_once("min") {
+        ms += number(m) * 60_000;
+        rest = r;
+    }
+    if let Some((s, r)) = rest.split_once("sec").or_else(|| rest.split_once('.')) {
+        ms += number(s) * 1000;
+        rest = r;
+    }
+    if let Some(m) = rest.strip_suffix("ms") {
+        ms += number(m);
+    }
+    Duration::from_millis(ms)
+}
+
+#[test]
+fn ss_timers_are_read_as_iproute2_writes_them() {
+    for (timer, ms) in [
+        ("keepalive,119min,0", 7_140_000),
+        ("keepalive,1min38sec,0", 98_000),
+        ("keepalive,5.580ms,0", 5_580),
+        ("keepalive,580ms,0", 580),
+        ("keepalive,9sec,0", 9_000),
+    ] {
+        assert_eq!(timer_left(timer), Duration::from_millis(ms), "{timer}");
+    }
+}
+
+/// The server's end of a running migration's connection: on PostgreSQL it
+/// probes the silent client after --idle-timeout (the system's default is two
+/// hours); MariaDB keeps its own keepalive with the system's timers, which
+/// isdb cannot change per session. isdb's own end has none (sqlx does not set
+/// one), which is why every wait of isdb's is bounded by the client instead.
+async fn server_keepalive_of_a_run(pg: bool, test: &str) {
+    let Some(server) = server(pg, test).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut scene = Scene::new(server, test).await;
+    let url = scene.url();
+    let server_port = url::Url::parse(&url)
+        .unwrap()
+        .port_or_known_default()
+        .unwrap();
+    let idle = 9;
+    let mut run = spawn_isdb(
+        dir.path(),
+        &[
+            "migrate",
+            "--url",
+            &url,
+            "--lock-timeout",
+            "30",
+            "--idle-timeout",
+            &idle.to_string(),
+        ],
+    );
+    let id = scene.lock_holder_waiting(&mut run).await;
+    let mut admin = scene.admin().await;
+    let client_port = if pg {
+        scalar(
+            &mut admin,
+            &format!("SELECT CAST(client_port AS BIGINT) FROM pg_stat_activity WHERE pid = {id}"),
+        )
+        .await
+    } else {
+        scalar(
+            &mut admin,
+            &format!(
+                "SELECT CAST(SUBSTRING_INDEX(HOST, ':', -1) AS SIGNED) FROM information_schema.PROCESSLIST WHERE ID = {id}"
+            ),
+        )
+        .await
+    }
+    .expect("the run's session has a client port");
+    let _ = admin.close().await;
+    let client_port = u16::try_from(client_port).unwrap();
+    let server_end = socket_timer(server_port, client_port);
+    let isdb_end = socket_timer(client_port, server_port);
+    eprintln!("server end: {server_end:?}; isdb's end: {isdb_end:?}");
+    let server_end = server_end.expect("the server's end has a timer");
+    assert!(server_end.starts_with("keepalive,"), "{server_end}");
+    if pg {
+        assert!(
+            timer_left(&server_end) <= Duration::from_secs(idle),
+            "PostgreSQL probes isdb's session after --idle-timeout: {server_end}"
+        );
+    }
+    scene.release_row().await;
+    let (code, err, _) = finish(run, Duration::from_secs(60)).await;
+    assert_eq!(code, 0, "{err}");
+    scene.cleanup().await;
+}
+
+#[tokio::test]
+async fn postgres_server_probes_a_runs_connection_after_the_idle_timeout() {
+    server_keepalive_of_a_run(true, "pgkeep").await;
+}
+
+#[tokio::test]
+async fn mariadb_server_keeps_a_keepalive_on_a_runs_connection() {
+    server_keepalive_of_a_run(false, "mykeep").await;
+}
+
+/// The limits isdb sets on every session it opens (`engine::open`, the one
+/// way any command connects), read back on that session.
+async fn session_limits_are_set(pg: bool, test: &str) {
+    use isdb::engine::{Backend, SessionLimits, SessionSpec};
+    use sqlx::ConnectOptions;
+    let Some(server) = server(pg, test).await else {
+        return;
+    };
+    let url = url::Url::parse(&server.db_url(if pg { "postgres" } else { "mysql" })).unwrap();
+    let backend = if pg {
+        Backend::Postgres
+    } else {
+        Backend::MySql
+    };
+    sqlx::any::install_default_drivers();
+    let spec = SessionSpec {
+        url: &url,
+        target: "the test server",
+        connect_timeout: Duration::from_secs(10),
+        limits: SessionLimits {
+            statement: Duration::from_secs(41),
+            lock_wait: Duration::from_secs(17),
+            idle: Duration::from_secs(9),
+        },
+    };
+    let opts = sqlx::any::AnyConnectOptions::from_url(&url).unwrap();
+    let mut c = isdb::engine::open(backend.engine(), opts, &spec)
+        .await
+        .unwrap();
+    let want: &[(&str, i64)] = if pg {
+        // pg_settings in base units (s or ms). On a TCP connection the tcp_*
+        // values are read back from the server's socket (getsockopt).
+        &[
+            ("statement_timeout", 41_000),
+            ("lock_timeout", 17_000),
+            ("idle_in_transaction_session_timeout", 9_000),
+            ("idle_session_timeout", 9_000),
+            ("client_connection_check_interval", 5_000),
+            ("tcp_keepalives_idle", 9),
+            ("tcp_keepalives_interval", 3),
+            ("tcp_keepalives_count", 3),
+            ("tcp_user_timeout", 9_000),
+        ]
+    } else {
+        &[
+            ("max_statement_time", 41),
+            ("lock_wait_timeout", 17),
+            ("innodb_lock_wait_timeout", 17),
+            ("wait_timeout", 9),
+            ("net_read_timeout", 9),
+            ("net_write_timeout", 9),
+        ]
+    };
+    for (name, value) in want {
+        let sql = if pg {
+            format!("SELECT CAST(setting AS BIGINT) FROM pg_settings WHERE name = '{name}'")
+        } else {
+            format!("SELECT CAST(@@SESSION.{name} AS SIGNED)")
+        };
+        assert_eq!(scalar(&mut c, &sql).await, Some(*value), "{name}");
+    }
+    let _ = c.close().await;
+}
+
+#[tokio::test]
+async fn postgres_session_limits_and_keepalives_are_set() {
+    session_limits_are_set(true, "pglimits").await;
+}
+
+#[tokio::test]
+async fn mariadb_session_limits_are_set() {
+    session_limits_are_set(false, "mylimits").await;
+}
+
 /// SIGTERM or SIGINT while a run waits: a message, 128 + the signal's number,
 /// and the lock goes with the closed connection.
 async fn signalled_mid_run(pg: bool, test: &str, signal: &str, want: i32) {

@@ -22,11 +22,6 @@ impl Engine for MySql {
         "mysql"
     }
 
-    // sqlx 0.9's MySQL driver hands the bracketed literal to the resolver.
-    fn reaches_ipv6_literals(&self) -> bool {
-        false
-    }
-
     fn system_databases(&self) -> &'static [&'static str] {
         &["mysql", "information_schema", "performance_schema", "sys"]
     }
@@ -105,6 +100,9 @@ impl Engine for MySql {
     fn session_setup(&self, l: &SessionLimits) -> Option<String> {
         let idle = l.idle.as_secs().max(1);
         let lock = l.lock_wait.as_secs().max(1);
+        // No TCP keepalive here: MariaDB keeps SO_KEEPALIVE on every client
+        // socket with the system's timers, and its tcp_keepalive_* are global
+        // only. wait_timeout ends an idle session, net_*_timeout a stalled packet.
         // `/*M!100101 ... */` is read by MariaDB 10.1.1+ only: MySQL has no
         // max_statement_time (its max_execution_time covers SELECT alone, and
         // MariaDB refuses that name), so MySQL relies on the client-side bound.

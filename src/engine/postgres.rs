@@ -125,12 +125,20 @@ impl Engine for Postgres {
     fn session_setup(&self, l: &SessionLimits) -> Option<String> {
         let idle_ms = l.idle.as_millis();
         let idle_s = l.idle.as_secs().max(1);
-        // idle_session_timeout and client_connection_check_interval exist from
-        // PostgreSQL 14; set_config in a filtered SELECT skips them before that.
+        // The server's end of the connection gets TCP keepalives (a client that
+        // vanished is found within about twice --idle-timeout, even mid-statement
+        // with client_connection_check_interval) and a TCP user timeout (data it
+        // sends a frozen client stays unacknowledged at most --idle-timeout).
+        // sqlx has no client-side keepalive; isdb bounds its own waits instead.
+        // tcp_user_timeout exists from PostgreSQL 12, idle_session_timeout and
+        // client_connection_check_interval from 14: set_config in a filtered
+        // SELECT skips each before that.
         Some(format!(
             "SET statement_timeout = {}; SET lock_timeout = {}; \
              SET idle_in_transaction_session_timeout = {idle_ms}; \
              SET tcp_keepalives_idle = {idle_s}; SET tcp_keepalives_interval = {}; SET tcp_keepalives_count = 3; \
+             SELECT set_config('tcp_user_timeout', '{idle_ms}', false) \
+             WHERE current_setting('server_version_num')::int >= 120000; \
              SELECT set_config('idle_session_timeout', '{idle_ms}', false), \
              set_config('client_connection_check_interval', '{}', false) \
              WHERE current_setting('server_version_num')::int >= 140000",

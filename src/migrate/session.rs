@@ -1,9 +1,10 @@
 //! Bounds on every server round trip of a run, and what a lost session means.
 //!
 //! Each connection isdb opens gets server-side limits (statement, lock wait
-//! and idle timeouts: `engine::Engine::session_setup`), so the server
-//! itself ends a statement that runs too long and drops the session of a
-//! client that froze, releasing its locks. Each round trip of a migration is
+//! and idle timeouts, and on PostgreSQL TCP keepalives on the server's end:
+//! `engine::Engine::session_setup`), so the server itself ends a statement
+//! that runs too long and drops the session of a client that froze, releasing
+//! its locks. Each round trip of a migration is
 //! also bounded on the client side ([`within`]), a little longer than the
 //! server's own limit so that the server's clearer error arrives first.
 

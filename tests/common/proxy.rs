@@ -1,9 +1,12 @@
-//! A TCP proxy on 127.0.0.1 between isdb and a database server, that a test
-//! tells to forward traffic, freeze it (hold every byte, keep the sockets
-//! open, as a stalled network or firewall does) or cut it (reset every
+//! A TCP proxy on 127.0.0.1 (or ::1) between isdb and a database server, that
+//! a test tells to forward traffic, freeze it (hold every byte, keep the
+//! sockets open, as a stalled network or firewall does) or cut it (reset every
 //! connection).
 #![allow(dead_code)]
 
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -24,21 +27,32 @@ pub enum Mode {
 
 /// A running proxy; dropping it stops accepting connections.
 pub struct Proxy {
-    /// The port it listens on (127.0.0.1).
+    /// The address it listens on.
+    pub ip: IpAddr,
+    /// The port it listens on.
     pub port: u16,
+    accepted: Arc<AtomicUsize>,
     mode: watch::Sender<Mode>,
     accept: tokio::task::JoinHandle<()>,
 }
 
 impl Proxy {
-    /// Starts a proxy to `upstream` (`host:port`) on a free port.
+    /// Starts a proxy to `upstream` (`host:port`) on a free port of 127.0.0.1.
     pub async fn start(upstream: String) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        Proxy::start_on(IpAddr::from([127, 0, 0, 1]), upstream).await
+    }
+
+    /// Starts a proxy to `upstream` (`host:port`) on a free port of `ip`.
+    pub async fn start_on(ip: IpAddr, upstream: String) -> Proxy {
+        let listener = TcpListener::bind((ip, 0)).await.expect("bind");
         let port = listener.local_addr().expect("local addr").port();
         let (mode, _) = watch::channel(Mode::Forward);
         let modes = mode.clone();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
         let accept = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
                 let rx = modes.subscribe();
                 if *rx.borrow() == Mode::Cut {
                     reset(&client);
@@ -56,7 +70,18 @@ impl Proxy {
                 tokio::spawn(pump(sr, cw, rx));
             }
         });
-        Proxy { port, mode, accept }
+        Proxy {
+            ip,
+            port,
+            accepted,
+            mode,
+            accept,
+        }
+    }
+
+    /// How many connections it has accepted so far.
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
     }
 
     /// Holds every byte from now on, both ways, keeping the connections open.
@@ -69,10 +94,15 @@ impl Proxy {
         self.mode.send_replace(Mode::Cut);
     }
 
-    /// `url` (a server URL) with its host and port replaced by this proxy's.
+    /// `url` (a server URL) with its host and port replaced by this proxy's
+    /// (an IPv6 address as a bracketed literal).
     pub fn url(&self, url: &str) -> String {
         let mut u = url::Url::parse(url).expect("url");
-        u.set_host(Some("127.0.0.1")).expect("host");
+        let host = match self.ip {
+            IpAddr::V4(ip) => ip.to_string(),
+            IpAddr::V6(ip) => format!("[{ip}]"),
+        };
+        u.set_host(Some(&host)).expect("host");
         u.set_port(Some(self.port)).expect("port");
         u.to_string()
     }

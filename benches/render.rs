@@ -112,7 +112,7 @@ fn scripts(c: &mut Criterion) {
         g.bench_function(d.name(), |b| {
             b.iter(|| {
                 for db in &layout.databases {
-                    black_box(render::database_script(d, db, catalog));
+                    let _ = black_box(render::database_script(d, db, catalog));
                 }
             })
         });
@@ -122,7 +122,7 @@ fn scripts(c: &mut Criterion) {
         b.iter(|| {
             for d in dialect::all() {
                 for db in &layout.databases {
-                    black_box(render::database_script(d, db, catalog));
+                    let _ = black_box(render::database_script(d, db, catalog));
                 }
             }
         })

@@ -150,6 +150,51 @@ pub enum MigrateError {
         /// The server's idle limit for the session.
         idle: Duration,
     },
+    /// The history records a group at a newer release than the one asked for.
+    #[error(
+        "{database}: {group} is at {applied} (recorded in its history), newer than the {group} schema of IS {target} ({wanted}); isdb never downgrades a database. Nothing was changed. Ask for IS {applied} or newer, or restore a backup taken before the upgrade"
+    )]
+    Downgrade {
+        /// Physical database.
+        database: String,
+        /// Table group.
+        group: String,
+        /// The version the history records.
+        applied: String,
+        /// The release asked for.
+        target: String,
+        /// The group's snapshot at that release.
+        wanted: String,
+    },
+    /// A half-applied step is not the one this run would take next.
+    #[error(
+        "{database}: {group} {stopped} was stopped part-way by an earlier run, and this run would go to {group} {next} instead; nothing was changed. Finish the earlier run first (`isdb migrate --is-version {stopped}`), then ask for the release you want"
+    )]
+    OtherStepStopped {
+        /// Physical database.
+        database: String,
+        /// Table group.
+        group: String,
+        /// The half-applied version (a snapshot is named by its release).
+        stopped: String,
+        /// The version this run would apply next.
+        next: String,
+    },
+    /// A step holds a difference the planner cannot turn into SQL on this
+    /// dialect (a definition defect; nothing was run).
+    #[error("{database}: {group} {version} cannot be applied on {dialect}: {why}")]
+    Unplannable {
+        /// Physical database.
+        database: String,
+        /// Table group.
+        group: String,
+        /// The version the step brings the group to.
+        version: String,
+        /// The dialect.
+        dialect: String,
+        /// What the planner could not do.
+        why: String,
+    },
     /// Several databases failed; each error is listed.
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
     Several(Vec<Error>),

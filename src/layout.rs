@@ -25,20 +25,21 @@ pub enum TableGroup {
     Metrics,
     /// ODE_*, STORE_*, HT_*, ATTACHMENT tables (carbon-business-process).
     Bps,
-    /// CM_* tables (carbon-consent-management, IS 5.5.0 and later). Not in
-    /// [`TableGroup::ALL`] yet: its snapshots exist, the runner does not apply them.
+    /// CM_* tables (carbon-consent-management, IS 5.5.0 and later), in IDENTITY_DB.
     Consent,
-    /// UMA tables (identity-oauth-uma, IS 5.6.0 and later). Not in
-    /// [`TableGroup::ALL`] yet: its snapshots exist, the runner does not apply them.
+    /// UMA tables (identity-oauth-uma, IS 5.6.0 and later; `IDN_UMA_*` from
+    /// 5.7.0, `IDN_*` before), in IDENTITY_DB.
     Uma,
 }
 
 impl TableGroup {
     /// Every group, in the order they are applied to a merged database.
-    pub const ALL: [TableGroup; 5] = [
+    pub const ALL: [TableGroup; 7] = [
         TableGroup::Registry,
         TableGroup::UserManagement,
         TableGroup::Identity,
+        TableGroup::Consent,
+        TableGroup::Uma,
         TableGroup::Metrics,
         TableGroup::Bps,
     ];
@@ -69,7 +70,7 @@ impl FromStr for TableGroup {
         TableGroup::ALL
             .into_iter()
             .find(|g| g.name() == s)
-            .ok_or_else(|| Error::Usage(format!("unknown table group `{s}` (expected one of: registry, user-management, identity, metrics, bps)")))
+            .ok_or_else(|| Error::Usage(format!("unknown table group `{s}` (expected one of: registry, user-management, identity, consent, uma, metrics, bps)")))
     }
 }
 
@@ -124,7 +125,7 @@ impl LogicalDb {
     pub fn groups(self) -> &'static [TableGroup] {
         match self {
             LogicalDb::Wso2UserDb | LogicalDb::UserstoreDb => &[TableGroup::UserManagement],
-            LogicalDb::IdentityDb => &[TableGroup::Identity],
+            LogicalDb::IdentityDb => &[TableGroup::Identity, TableGroup::Consent, TableGroup::Uma],
             LogicalDb::MetricsDb => &[TableGroup::Metrics],
             LogicalDb::BpsDb => &[TableGroup::Bps],
             LogicalDb::RegistryDb | LogicalDb::RegistryLocal(_) => &[TableGroup::Registry],
@@ -366,7 +367,7 @@ mod tests {
         );
         assert_eq!(
             l.physical(LogicalDb::IdentityDb).unwrap().groups(),
-            [TableGroup::Identity]
+            [TableGroup::Identity, TableGroup::Consent, TableGroup::Uma]
         );
     }
 
@@ -380,7 +381,12 @@ mod tests {
         assert_eq!(shared.name, "shared");
         assert_eq!(
             shared.groups(),
-            [TableGroup::UserManagement, TableGroup::Identity]
+            [
+                TableGroup::UserManagement,
+                TableGroup::Identity,
+                TableGroup::Consent,
+                TableGroup::Uma
+            ]
         );
     }
 

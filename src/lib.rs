@@ -27,5 +27,6 @@ pub mod plan;
 pub mod render;
 pub mod render_out;
 pub mod secret;
+pub mod step;
 
 pub use error::Error;

@@ -449,18 +449,28 @@ pub fn split_script(style: ScriptStyle, text: &str) -> Vec<String> {
     out
 }
 
-/// Choices of `isdb render` that change what a script records, not what it creates.
-#[derive(Debug, Clone, Copy)]
+/// Choices of `isdb render`: which release the scripts bring the databases
+/// to, from what, and whether they record isdb's history.
+#[derive(Debug, Clone)]
 pub struct ScriptOptions {
-    /// Create isdb's history table and record each migration in it, as
+    /// Create isdb's history table and record each step in it, as
     /// `isdb migrate` does, so that a database built by running the script is
     /// one `isdb status`, `migrate` and `verify` know (`--no-history` turns it off).
     pub history: bool,
+    /// The IS release the scripts install or upgrade to (`None`: the newest).
+    pub release: Option<crate::model::catalog::Version>,
+    /// The release the databases are at (`render --from`): the scripts are
+    /// then the upgrade steps `migrate` would run, not a fresh install.
+    pub from: Option<crate::model::catalog::Version>,
 }
 
 impl Default for ScriptOptions {
     fn default() -> ScriptOptions {
-        ScriptOptions { history: true }
+        ScriptOptions {
+            history: true,
+            release: None,
+            from: None,
+        }
     }
 }
 
@@ -553,15 +563,17 @@ pub fn history_delete(dialect: &dyn Dialect, group: &str, version: &str) -> Stat
     }
 }
 
-/// The script that creates every group `db` holds, at the newest version of
-/// each, for `dialect`: what `isdb render` writes to `sql/<database>.sql`
-/// (with isdb's history, see [`ScriptOptions`]).
+/// The script that brings every group `db` holds to the release of `opts`
+/// for `dialect`: a fresh install (each group planned from nothing to its
+/// snapshot at that release), or with `opts.from` the upgrade steps from that
+/// release, exactly as `isdb migrate` applies them. What `isdb render` writes
+/// to `sql/<database>.sql`, with isdb's history (see [`ScriptOptions`]).
 pub fn database_script(
     dialect: &dyn Dialect,
     db: &crate::layout::PhysicalDb,
     catalog: &crate::model::catalog::Catalog,
-) -> String {
-    database_script_with(dialect, db, catalog, ScriptOptions::default())
+) -> Result<String, crate::Error> {
+    database_script_with(dialect, db, catalog, &ScriptOptions::default())
 }
 
 /// [`database_script`] with explicit options.
@@ -569,16 +581,24 @@ pub fn database_script_with(
     dialect: &dyn Dialect,
     db: &crate::layout::PhysicalDb,
     catalog: &crate::model::catalog::Catalog,
-    opts: ScriptOptions,
-) -> String {
+    opts: &ScriptOptions,
+) -> Result<String, crate::Error> {
+    let Some(release) = opts.release.as_ref().or(catalog.newest()) else {
+        return Ok(String::new());
+    };
     let logical: Vec<String> = db.logical.iter().map(|l| l.name()).collect();
     let mut text = String::new();
     let mut header = vec![
         format!(
-            "Database {} for {} ({}).",
+            "Database {} for {} ({}): IS {}{}.",
             db.name,
             dialect.data().title,
-            logical.join(", ")
+            logical.join(", "),
+            match &opts.from {
+                Some(from) => format!("upgrade from {from} to "),
+                None => String::new(),
+            },
+            release
         ),
         format!(
             "Written by isdb {}; run it with the RDBMS's own client.",
@@ -587,11 +607,12 @@ pub fn database_script_with(
     ];
     if opts.history {
         header.push(format!(
-            "It records each migration in {}, as `isdb migrate` does (APPLIED_BY 'render', APPLIED_AT when it was written).",
+            "It records each step in {}, as `isdb migrate` does (APPLIED_BY 'render', APPLIED_AT when it was written).",
             crate::migrate::HISTORY_TABLE
         ));
     }
-    let history_table = if opts.history {
+    // An upgrade runs on databases isdb built or adopted: their history table exists.
+    let history_table = if opts.history && opts.from.is_none() {
         history_table_statements(dialect, false)
     } else {
         vec![]
@@ -604,26 +625,52 @@ pub fn database_script_with(
         }
         .to_string(),
     );
+    let mut steps = Vec::new();
     for group in db.groups() {
-        for m in catalog.group(group) {
-            let mut stmts = statements(dialect, &m.schema(dialect), RenderOptions::default());
-            if opts.history {
-                stmts.push(history_insert(dialect, &history_row(dialect, m, "render")));
-            }
-            text.push_str(
-                &Script {
-                    dialect,
-                    header: vec![format!(
-                        "Table group {} {} (checksum {}).",
-                        group, m.version, m.checksum
-                    )],
-                    statements: &stmts,
-                }
-                .to_string(),
-            );
-        }
+        let applied = opts
+            .from
+            .as_ref()
+            .and_then(|a| catalog.snapshot(group, a))
+            .map(|m| m.version.clone());
+        steps.extend(crate::step::steps(
+            catalog,
+            group,
+            applied.as_ref(),
+            release,
+        ));
     }
-    text
+    // Release by release, as the runner applies them.
+    steps.sort_by(|a, b| a.version().cmp(b.version()));
+    for step in steps {
+        let mut stmts = step
+            .statements(dialect, RenderOptions::default())
+            .map_err(|why| {
+                crate::Error::Unsupported(format!("{} for {}: {why}", step, dialect.data().title))
+            })?;
+        if opts.history {
+            stmts.push(history_insert(
+                dialect,
+                &history_row(dialect, step.to, "render"),
+            ));
+        }
+        text.push_str(
+            &Script {
+                dialect,
+                header: vec![format!(
+                    "Table group {}{} (checksum {}).",
+                    step,
+                    match step.from {
+                        Some(f) => format!(", upgrade from {}", f.version),
+                        None => String::new(),
+                    },
+                    step.to.checksum
+                )],
+                statements: &stmts,
+            }
+            .to_string(),
+        );
+    }
+    Ok(text)
 }
 
 /// Writes `out/sql/<database>.sql` for every physical database of `layout`,
@@ -634,21 +681,24 @@ pub fn write_scripts(
     layout: &crate::layout::Layout,
     out: &std::path::Path,
     force: bool,
-    opts: ScriptOptions,
+    opts: &ScriptOptions,
 ) -> Result<Vec<std::path::PathBuf>, crate::Error> {
     let catalog = crate::model::catalog::Catalog::builtin()?;
     let earlier = crate::render_out::Earlier::read(out)?;
     if !earlier.is_all_of(out)? {
         crate::atomic::check_output_dir(out, force)?;
     }
+    // Every script is rendered before the first is written, so a release a
+    // dialect cannot take leaves the directory as it was.
+    let scripts = layout
+        .databases
+        .iter()
+        .map(|db| Ok((db, database_script_with(dialect, db, catalog, opts)?)))
+        .collect::<Result<Vec<_>, crate::Error>>()?;
     let mut written = Vec::new();
-    for db in &layout.databases {
+    for (db, text) in scripts {
         let path = out.join("sql").join(format!("{}.sql", db.name));
-        crate::atomic::write_file(
-            &path,
-            database_script_with(dialect, db, catalog, opts).as_bytes(),
-            false,
-        )?;
+        crate::atomic::write_file(&path, text.as_bytes(), false)?;
         written.push(path);
     }
     earlier.replace(out, &written)?;
@@ -706,6 +756,16 @@ mod name_tests {
     use crate::dialect;
     use crate::model::catalog::Catalog;
 
+    /// Index names WSO2's own Oracle scripts (IS 5.6.0 and later) write with
+    /// 31 to 35 characters: they need Oracle 12.2 or later (128-character
+    /// names), as those releases do. isdb keeps them as WSO2 names them, and
+    /// keeps every name it makes up itself within 30.
+    const WSO2_LONG_NAMES: [&str; 3] = [
+        "IDX_IDN_AUTH_SESSION_STORE_TIME",
+        "IDX_IDN_AUTH_TEMP_SESSION_STORE_TIME",
+        "IDX_REMOTE_FETCH_REVISION_CONFIG_ID",
+    ];
+
     #[test]
     fn every_name_fits_the_dialects_identifier_limit() {
         let catalog = Catalog::builtin().unwrap();
@@ -727,7 +787,7 @@ mod name_tests {
                         too_long.extend(
                             names
                                 .into_iter()
-                                .filter(|n| n.len() > max)
+                                .filter(|n| n.len() > max && !WSO2_LONG_NAMES.contains(&n.as_str()))
                                 .map(|n| format!("{} {g}: {n}", d.name())),
                         );
                     }

@@ -21,7 +21,7 @@ fn expected_schema(d: &dyn Dialect, db: &PhysicalDb) -> Schema {
 
 fn render_layout(d: &dyn Dialect, kind: LayoutKind, prefix: &str, out: &Path) -> Layout {
     let layout = Layout::new(kind, 2, prefix).unwrap();
-    render::write_scripts(d, &layout, out, false, Default::default()).unwrap();
+    render::write_scripts(d, &layout, out, false, &Default::default()).unwrap();
     layout
 }
 

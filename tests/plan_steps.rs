@@ -2,8 +2,9 @@
 //! difference it cannot handle and renders on PostgreSQL, MySQL and SQLite
 //! (which `tests/plan_live.rs` runs). Elsewhere the only refusals are the
 //! known ones: dropping a constraint the RDBMS named unpredictably (Oracle
-//! `SYS_C…`, DB2, MS SQL, H2 `CONSTRAINT_…`) and changing an MS SQL default
-//! (a named constraint). A snapshot planned against itself is empty.
+//! `SYS_C…`, DB2, MS SQL, H2 `CONSTRAINT_…`), changing an MS SQL default
+//! (a named constraint) and renaming a sequence on DB2 (uma 5.7.0 renames its
+//! tables; DB2 has no RENAME SEQUENCE). A snapshot planned against itself is empty.
 
 #[path = "common/snapshots.rs"]
 mod snapshots;
@@ -58,7 +59,7 @@ fn every_step_plans_completely_and_renders() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // The known refusals (see the module docs); more means a new kind of gap.
     assert!(
-        refused <= 20,
+        refused <= 21,
         "{refused} steps refused outside PG/MySQL/SQLite"
     );
 }

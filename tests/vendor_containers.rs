@@ -16,18 +16,14 @@ fn merged_script(d: &dyn Dialect) -> (String, usize) {
     let layout = Layout::new(LayoutKind::Merged, 2, "").unwrap();
     let db = &layout.databases[0];
     let catalog = Catalog::builtin().unwrap();
+    let newest = catalog.newest().unwrap();
     let tables = db
         .groups()
         .iter()
-        .flat_map(|g| {
-            catalog
-                .group(*g)
-                .map(|m| m.schema(d).tables.len())
-                .collect::<Vec<_>>()
-        })
+        .filter_map(|g| catalog.snapshot(*g, newest))
+        .map(|m| m.schema(d).tables.len())
         .sum::<usize>();
-    // + isdb's history table, which the script creates and fills.
-    (render::database_script(d, db, catalog), tables + 1)
+    (render::database_script(d, db, catalog).unwrap(), tables + 1)
 }
 
 async fn exec<I: Image>(c: &ContainerAsync<I>, cmd: &[&str]) -> (i64, String) {

@@ -362,6 +362,10 @@ pub struct RenderArgs {
     /// The IS release.
     #[command(flatten)]
     pub release: ReleaseFlag,
+    /// Write the upgrade from this IS release (the databases' current one) to
+    /// --is-version, as `isdb migrate` would run it, instead of a fresh install.
+    #[arg(long, value_name = "RELEASE")]
+    pub from: Option<String>,
 }
 
 /// The names `--dialect` accepts: every dialect, and aliases.

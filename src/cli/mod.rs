@@ -19,15 +19,34 @@ use crate::layout::Layout;
 pub async fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Render(a) => {
-            let release = render_release(a.release.is_version.as_deref())?;
+            let catalog = crate::model::catalog::Catalog::builtin()?;
+            let release = match a.release.is_version.as_deref() {
+                Some(raw) => catalog.release(raw)?,
+                None => crate::migrate::target::newest_release()?,
+            };
+            let from = a
+                .from
+                .as_deref()
+                .map(|raw| catalog.release(raw))
+                .transpose()?;
+            if let Some(from) = from.as_ref().filter(|f| **f >= release) {
+                return Err(Error::Usage(format!(
+                    "--from {from} is not older than --is-version {release}: render writes an upgrade to a newer release (isdb never downgrades)"
+                )));
+            }
             let dialect = args::dialect(&a.dialect)?;
             let layout = Layout::new(a.layout.into(), a.nodes, &a.db_prefix)?;
             let opts = crate::render::ScriptOptions {
                 history: !a.no_history,
+                release: Some(release.clone()),
+                from: from.clone(),
             };
-            let written = crate::render::write_scripts(dialect, &layout, &a.out, a.force, opts)?;
+            let written = crate::render::write_scripts(dialect, &layout, &a.out, a.force, &opts)?;
             let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "IS release {release}");
+            let _ = match &from {
+                Some(from) => writeln!(out, "IS release {from} -> {release} (upgrade)"),
+                None => writeln!(out, "IS release {release}"),
+            };
             for p in written {
                 let _ = writeln!(out, "wrote {}", p.display());
             }
@@ -58,23 +77,6 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
         Command::Config(a) => config(a),
         Command::Versions(a) => versions(a.format),
     }
-}
-
-/// The release `render` writes: the newest the catalog knows, or the one
-/// asked for, which must be a release the catalog knows.
-fn render_release(raw: Option<&str>) -> Result<crate::model::catalog::Version, Error> {
-    let newest = crate::migrate::target::newest_release()?;
-    let Some(raw) = raw else {
-        return Ok(newest);
-    };
-    let release = crate::model::catalog::Catalog::builtin()?.release(raw)?;
-    if release != newest {
-        // The scripts are the whole catalog; an older snapshot needs the planner.
-        return Err(Error::Unsupported(format!(
-            "isdb render writes the newest release ({newest}) only, not {release} yet"
-        )));
-    }
-    Ok(release)
 }
 
 /// `isdb versions`: the releases the builtin catalog knows, each with the

@@ -33,4 +33,8 @@ impl Dialect for Db2 {
     fn rename_style(&self) -> super::RenameStyle {
         super::RenameStyle::RenameTable
     }
+
+    fn sequence_rename(&self) -> super::SequenceRename {
+        super::SequenceRename::Unsupported
+    }
 }

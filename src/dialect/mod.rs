@@ -91,6 +91,17 @@ pub enum RenameStyle {
     SpRename,
 }
 
+/// How a sequence is renamed, keeping its current value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SequenceRename {
+    /// `ALTER SEQUENCE a RENAME TO b` (PostgreSQL, H2).
+    AlterSequence,
+    /// `RENAME a TO b` (Oracle).
+    Rename,
+    /// The RDBMS cannot rename a sequence (DB2), or has none.
+    Unsupported,
+}
+
 /// A constraint the RDBMS names itself when the script leaves it unnamed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImplicitConstraint {
@@ -212,6 +223,11 @@ pub trait Dialect: fmt::Debug + Send + Sync {
     /// How tables and columns are renamed (see [`RenameStyle`]).
     fn rename_style(&self) -> RenameStyle {
         RenameStyle::AlterTable
+    }
+
+    /// How a sequence is renamed (see [`SequenceRename`]).
+    fn sequence_rename(&self) -> SequenceRename {
+        SequenceRename::AlterSequence
     }
 
     /// Whether foreign keys and unique constraints are dropped as the indexes

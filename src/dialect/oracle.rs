@@ -41,6 +41,10 @@ impl Dialect for Oracle {
         Some("DUAL")
     }
 
+    fn sequence_rename(&self) -> super::SequenceRename {
+        super::SequenceRename::Rename
+    }
+
     fn identity_trigger(
         &self,
         table: &str,

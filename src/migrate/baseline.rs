@@ -44,6 +44,10 @@ pub struct DatabaseVerification {
     /// `baseline` only: the migrations recorded as applied.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub recorded: Vec<String>,
+    /// `baseline` only: the IS release the database was found to be built
+    /// for (or, with drift, the one it differs least from).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
 }
 
 fn ser_differences<S: serde::Serializer>(d: &[Difference], s: S) -> Result<S::Ok, S::Error> {
@@ -148,20 +152,55 @@ pub async fn inspect_database(conn: &DbConnection) -> Result<Schema, Error> {
         .await
 }
 
-/// The migration of `group` to compare against: the applied one when the
-/// history has it, else the newest up to `target`.
-fn chosen<'a>(
+/// What `conn`'s database holds at IS release `release`: per group, the
+/// snapshot standing then (as `group version`), and their union.
+fn expected_at<'a>(
     catalog: &'a Catalog,
-    group: TableGroup,
-    target: Option<&Version>,
+    conn: &DbConnection,
+    release: &Version,
+) -> Vec<&'a Migration> {
+    conn.db
+        .groups()
+        .into_iter()
+        .filter_map(|g| catalog.snapshot(g, release))
+        .collect()
+}
+
+/// The snapshots `verify` compares a database with: those of the release
+/// asked for (`--is-version X`: does the database equal a fresh X?); else,
+/// per group, the version its history records as applied, and for a group
+/// with none, the snapshot of the release a run would bring the database to.
+fn compared_snapshots<'a>(
+    plan: &Plan,
+    catalog: &'a Catalog,
+    conn: &DbConnection,
     rows: &[HistoryRow],
-) -> Option<&'a Migration> {
-    let candidates = catalog.up_to(group, target);
-    let applied = candidates.iter().rev().find(|m| {
-        rows.iter()
-            .any(|r| r.success && r.group == group.name() && r.version == m.version.to_string())
-    });
-    applied.or(candidates.last()).copied()
+) -> Vec<&'a Migration> {
+    let release = runner::run_release(plan, catalog, conn, rows);
+    conn.db
+        .groups()
+        .into_iter()
+        .filter_map(|g| {
+            let applied = rows
+                .iter()
+                .filter(|r| r.success && r.group == g.name())
+                .filter_map(|r| Version::parse(&r.version).ok())
+                .max()
+                .filter(|_| plan.target.is_none())
+                .and_then(|v| catalog.migration(g, &v));
+            applied.or_else(|| release.as_ref().and_then(|r| catalog.snapshot(g, r)))
+        })
+        .collect()
+}
+
+/// The union of `snapshots`, resolved for `conn`'s dialect, and their names.
+fn union(conn: &DbConnection, snapshots: &[&Migration]) -> (Vec<String>, Schema) {
+    let dialect = conn.backend.dialect();
+    let names = snapshots
+        .iter()
+        .map(|m| format!("{} {}", m.group, m.version))
+        .collect();
+    (names, snapshots.iter().map(|m| m.schema(dialect)).collect())
 }
 
 /// A report for `conn`'s database with nothing compared yet.
@@ -173,6 +212,7 @@ fn empty_report(conn: &DbConnection) -> DatabaseVerification {
         differences: vec![],
         error: None,
         recorded: vec![],
+        release: None,
     }
 }
 
@@ -183,29 +223,22 @@ async fn open_existing(conn: &DbConnection) -> Result<sqlx::AnyConnection, Error
         .ok_or_else(|| Error::Usage("the database does not exist".into()))
 }
 
-/// Verifies one database, reading its history on `db`; also returns what
-/// inspection read, for `baseline`.
+/// Verifies one database, reading its history on `db`: its differences
+/// from the snapshots [`compared_snapshots`] chooses, i.e. what a plan from
+/// the live schema to them would have to change.
 async fn verify_one(
     plan: &Plan,
     catalog: &Catalog,
     conn: &DbConnection,
     db: &mut sqlx::AnyConnection,
     v: &mut DatabaseVerification,
-) -> Result<Schema, Error> {
-    let dialect = conn.backend.dialect();
-    {
-        let rows = history::read(db).await?.unwrap_or_default();
-        let mut parts = Vec::new();
-        for g in conn.db.groups() {
-            if let Some(m) = chosen(catalog, g, plan.target.as_ref(), &rows) {
-                v.compared_with.push(format!("{g} {}", m.version));
-                parts.push(m.schema(dialect));
-            }
-        }
-        let actual = inspect_database(conn).await?;
-        v.differences = diff::diff(dialect, &parts.into_iter().collect(), &actual);
-        Ok(actual)
-    }
+) -> Result<(), Error> {
+    let rows = history::read(db).await?.unwrap_or_default();
+    let (names, expected) = union(conn, &compared_snapshots(plan, catalog, conn, &rows));
+    let actual = inspect_database(conn).await?;
+    v.compared_with = names;
+    v.differences = diff::diff(conn.backend.dialect(), &expected, &actual);
+    Ok(())
 }
 
 /// `verify` of one database.
@@ -238,34 +271,56 @@ pub(super) async fn verify(plan: &Plan) -> Result<VerifyReport, Error> {
     Ok(VerifyReport { databases })
 }
 
-/// For each group, the newest version whose schema the live database holds
-/// with no failing difference; `None` for a group no version matches.
+/// The IS release `actual` was built for: the newest release (up to the
+/// one asked for) whose snapshots it holds with no failing difference. `None`
+/// when it matches none.
 fn detect<'a>(
     plan: &Plan,
     catalog: &'a Catalog,
     conn: &DbConnection,
     actual: &Schema,
     strict: bool,
-) -> Vec<(TableGroup, Option<&'a Migration>)> {
+) -> Option<&'a Version> {
     let dialect = conn.backend.dialect();
-    conn.db
-        .groups()
+    candidates(plan, catalog).into_iter().find(|r| {
+        let (_, expected) = union(conn, &expected_at(catalog, conn, r));
+        !diff::is_failing(&diff::diff(dialect, &expected, actual), strict)
+    })
+}
+
+/// The releases `baseline` may record, newest first: up to the one asked for.
+fn candidates<'a>(plan: &Plan, catalog: &'a Catalog) -> Vec<&'a Version> {
+    let mut r: Vec<&Version> = catalog
+        .releases()
         .into_iter()
-        .map(|g| {
-            let found = catalog
-                .up_to(g, plan.target.as_ref())
-                .into_iter()
-                .rev()
-                .find(|m| {
-                    let d = diff::diff(dialect, &m.schema(dialect), actual);
-                    // Tables of other groups are extra here; they count only in the whole-database check.
-                    !d.iter().any(|x| {
-                        !x.is_extra() || (strict && !matches!(x, Difference::ExtraTable { .. }))
-                    })
-                });
-            (g, found)
-        })
-        .collect()
+        .filter(|r| plan.target.as_ref().is_none_or(|t| *r <= t))
+        .collect();
+    r.reverse();
+    r
+}
+
+/// For a database that matches no release: the one it differs least from
+/// (newest on a tie), which `--accept-drift` records and the report shows.
+fn nearest<'a>(
+    plan: &Plan,
+    catalog: &'a Catalog,
+    conn: &DbConnection,
+    actual: &Schema,
+    strict: bool,
+) -> Option<&'a Version> {
+    let dialect = conn.backend.dialect();
+    let failing = |r: &Version| {
+        let (_, expected) = union(conn, &expected_at(catalog, conn, r));
+        diff::diff(dialect, &expected, actual)
+            .iter()
+            .filter(|d| diff::is_failing(std::slice::from_ref(*d), strict))
+            .count()
+    };
+    candidates(plan, catalog)
+        .into_iter()
+        .map(|r| (failing(r), r))
+        .min_by_key(|(n, _)| *n)
+        .map(|(_, r)| r)
 }
 
 /// `baseline` of one database, all under its migration lock: the history is
@@ -296,8 +351,9 @@ async fn baseline_one(
     v
 }
 
-/// Compares the database with the model and, where it matches (or the drift
-/// is accepted), records its migrations as applied on `db`, the lock's session.
+/// Detects the release the database was built for and, where it matches
+/// (or the drift is accepted), records each group at that release's snapshot
+/// as applied on `db`, the lock's session.
 async fn adopt(
     plan: &Plan,
     catalog: &Catalog,
@@ -306,14 +362,27 @@ async fn adopt(
     db: &mut sqlx::AnyConnection,
     v: &mut DatabaseVerification,
 ) -> Result<(), Error> {
-    let actual = verify_one(plan, catalog, conn, db, v).await?;
     let dialect = conn.backend.dialect();
+    let actual = inspect_database(conn).await?;
     let detected = detect(plan, catalog, conn, &actual, opts.strict);
-    if v.failing(opts.strict) {
+    let Some(release) = detected.or_else(|| nearest(plan, catalog, conn, &actual, opts.strict))
+    else {
+        return Err(Error::Usage("isdb knows no release to compare with".into()));
+    };
+    let snapshots = expected_at(catalog, conn, release);
+    let (names, expected) = union(conn, &snapshots);
+    v.compared_with = names;
+    v.differences = diff::diff(dialect, &expected, &actual);
+    v.release = Some(release.to_string());
+    if detected.is_none() {
         if !opts.accept_drift {
-            return Err(Error::Usage(
-                "the live schema differs from the model; nothing recorded (see the differences; --accept-drift records it anyway unless something is missing)".into(),
-            ));
+            return Err(Error::Usage(format!(
+                "the live schema matches no IS release isdb knows{}; nothing recorded. It is nearest to IS {release} (the differences below); --accept-drift records that release anyway unless something is missing",
+                plan.target
+                    .as_ref()
+                    .map(|t| format!(" up to {t}"))
+                    .unwrap_or_default()
+            )));
         }
         if v.differences.iter().any(is_missing) {
             return Err(Error::Usage(
@@ -323,36 +392,26 @@ async fn adopt(
     }
     history::ensure(db, dialect).await?;
     let rows = history::read(db).await?.unwrap_or_default();
-    for (g, found) in &detected {
-        // With accepted drift, the group is recorded at the version it was compared with.
-        let m = match found {
-            Some(m) => *m,
-            None => match chosen(catalog, *g, plan.target.as_ref(), &rows) {
-                Some(m) => m,
-                None => continue,
-            },
-        };
-        for earlier in catalog.up_to(*g, Some(&m.version)) {
-            let version = earlier.version.to_string();
-            let row = rows
-                .iter()
-                .find(|r| r.group == g.name() && r.version == version);
-            if row.is_some_and(|r| r.success) {
-                continue;
-            }
-            // A failed row (a migrate that stopped on these tables) gives way to the adoption.
-            if row.is_some() {
-                history::delete(db, conn.backend.engine(), g.name(), &version).await?;
-            }
-            let by = if found.is_some() {
-                "baseline"
-            } else {
-                "baseline-drift"
-            };
-            let row = render::history_row(dialect, earlier, by);
-            history::insert(db, conn.backend.engine(), dialect, &row).await?;
-            v.recorded.push(format!("{g} {version}"));
+    for m in snapshots {
+        let version = m.version.to_string();
+        let row = rows
+            .iter()
+            .find(|r| r.group == m.group.name() && r.version == version);
+        if row.is_some_and(|r| r.success) {
+            continue;
         }
+        // A failed row (a migrate that stopped on these tables) gives way to the adoption.
+        if row.is_some() {
+            history::delete(db, conn.backend.engine(), m.group.name(), &version).await?;
+        }
+        let by = if detected.is_some() {
+            "baseline"
+        } else {
+            "baseline-drift"
+        };
+        let row = render::history_row(dialect, m, by);
+        history::insert(db, conn.backend.engine(), dialect, &row).await?;
+        v.recorded.push(format!("{} {version}", m.group));
     }
     Ok(())
 }

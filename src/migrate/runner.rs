@@ -14,8 +14,10 @@ use super::{Event, MigrateError, Plan, Progress};
 use crate::dialect::Dialect;
 use crate::engine::{self, LockMethod, SessionLimits};
 use crate::error::Error;
+use crate::layout::TableGroup;
 use crate::model::catalog::{Catalog, Migration, Version};
 use crate::render::{self, RenderOptions, Statement, StatementKind};
+use crate::step::{self, Step};
 
 /// The outcome of `migrate` for one database.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -492,9 +494,9 @@ async fn wait_turn(
     true
 }
 
-/// One pending migration of one database.
+/// One pending step of one database.
 struct Pending<'a> {
-    migration: &'a Migration,
+    step: Step<'a>,
     statements: Vec<Statement>,
     /// The half-applied row to resume, if any.
     resume: Option<HistoryRow>,
@@ -540,29 +542,85 @@ fn history_problems(
     out
 }
 
-/// The release a run brings a database with history `rows` to: the one asked
-/// for; else, when the database has a history, the newest release it records
-/// (a run never upgrades a database implicitly); else the newest one the
-/// catalog knows.
-fn run_release(plan: &Plan, catalog: &Catalog, rows: &[HistoryRow]) -> Option<Version> {
-    plan.target
-        .clone()
-        .or_else(|| {
+/// Per group of `conn`'s database, the newest version its history records,
+/// applied or stopped part-way: where the group is, or is going.
+fn recorded(conn: &DbConnection, rows: &[HistoryRow]) -> Vec<(TableGroup, Version)> {
+    conn.db
+        .groups()
+        .into_iter()
+        .filter_map(|g| {
             rows.iter()
+                .filter(|r| r.group == g.name())
                 .filter_map(|r| Version::parse(&r.version).ok())
                 .max()
+                .map(|v| (g, v))
         })
+        .collect()
+}
+
+/// The newest version of `group` its history records as applied.
+fn applied_version(group: TableGroup, rows: &[HistoryRow]) -> Option<Version> {
+    rows.iter()
+        .filter(|r| r.success && r.group == group.name())
+        .filter_map(|r| Version::parse(&r.version).ok())
+        .max()
+}
+
+/// The release a run brings a database with history `rows` to: the one asked
+/// for; else, when the database has a history, the release it records (a run
+/// never upgrades a database implicitly; a run stopped between the groups of
+/// one release step finishes that step); else the newest the catalog knows.
+pub(super) fn run_release(
+    plan: &Plan,
+    catalog: &Catalog,
+    conn: &DbConnection,
+    rows: &[HistoryRow],
+) -> Option<Version> {
+    let recorded = recorded(conn, rows);
+    plan.target
+        .clone()
+        .or_else(|| catalog.release_of(&recorded).cloned())
+        .or_else(|| recorded.iter().map(|(_, v)| v.clone()).max())
         .or_else(|| catalog.newest().cloned())
 }
 
 /// [`run_release`] as reports show it.
-fn release_name(plan: &Plan, catalog: &Catalog, rows: &[HistoryRow]) -> String {
-    run_release(plan, catalog, rows)
+fn release_name(
+    plan: &Plan,
+    catalog: &Catalog,
+    conn: &DbConnection,
+    rows: &[HistoryRow],
+) -> String {
+    run_release(plan, catalog, conn, rows)
         .map(|v| v.to_string())
         .unwrap_or_default()
 }
 
-/// Compares the history with the catalog and lists what is pending.
+/// A group whose history is newer than the release a run goes to.
+fn downgrade(
+    catalog: &Catalog,
+    conn: &DbConnection,
+    group: TableGroup,
+    applied: Option<&Version>,
+    release: &Version,
+) -> Option<MigrateError> {
+    let applied = applied?;
+    let wanted = catalog.snapshot(group, release);
+    if wanted.is_some_and(|m| &m.version >= applied) {
+        return None;
+    }
+    Some(MigrateError::Downgrade {
+        database: conn.db.name.clone(),
+        group: group.name().into(),
+        applied: applied.to_string(),
+        target: release.to_string(),
+        wanted: wanted.map_or_else(|| "none".into(), |m| m.version.to_string()),
+    })
+}
+
+/// Compares the history with the catalog and lists the steps a run applies,
+/// release by release (within a release, in the database's group order); the
+/// first step of a group resumes the row an earlier run left half-applied.
 fn pending<'a>(
     plan: &Plan,
     catalog: &'a Catalog,
@@ -573,27 +631,51 @@ fn pending<'a>(
     if let Some(problem) = history_problems(catalog, conn, rows).into_iter().next() {
         return Err(problem.into());
     }
-    let target = run_release(plan, catalog, rows);
+    let Some(release) = run_release(plan, catalog, conn, rows) else {
+        return Ok(vec![]);
+    };
     let mut out = Vec::new();
     for g in conn.db.groups() {
-        for m in catalog.up_to(g, target.as_ref()) {
-            let row = rows
-                .iter()
-                .find(|r| r.group == g.name() && r.version == m.version.to_string());
-            if row.is_some_and(|r| r.success) {
-                continue;
+        let applied = applied_version(g, rows);
+        if let Some(e) = downgrade(catalog, conn, g, applied.as_ref(), &release) {
+            return Err(e.into());
+        }
+        let steps = step::steps(catalog, g, applied.as_ref(), &release);
+        let stopped = rows.iter().find(|r| r.group == g.name() && !r.success);
+        if let Some(r) = stopped
+            && steps
+                .first()
+                .is_none_or(|s| s.version().to_string() != r.version)
+        {
+            return Err(MigrateError::OtherStepStopped {
+                database: conn.db.name.clone(),
+                group: g.name().into(),
+                stopped: r.version.clone(),
+                next: steps
+                    .first()
+                    .map_or_else(|| "nothing".into(), |s| s.version().to_string()),
             }
+            .into());
+        }
+        for (i, s) in steps.into_iter().enumerate() {
+            let statements = s
+                .statements(dialect, render_options(dialect))
+                .map_err(|why| MigrateError::Unplannable {
+                    database: conn.db.name.clone(),
+                    group: g.name().into(),
+                    version: s.version().to_string(),
+                    dialect: dialect.name().into(),
+                    why,
+                })?;
             out.push(Pending {
-                migration: m,
-                statements: render::statements(
-                    dialect,
-                    &m.schema(dialect),
-                    render_options(dialect),
-                ),
-                resume: row.cloned(),
+                step: s,
+                statements,
+                resume: if i == 0 { stopped.cloned() } else { None },
             });
         }
     }
+    // Stable: within one release, groups keep the database's order.
+    out.sort_by(|a, b| a.step.version().cmp(b.step.version()));
     Ok(out)
 }
 
@@ -702,7 +784,7 @@ async fn apply(
     let dialect = conn.backend.dialect();
     let hooks = conn.backend.engine();
     let bound = conn.statement_timeout;
-    let m = p.migration;
+    let m = p.step.to;
     let total = p.statements.len();
     let started = Instant::now();
     let mut limit = conn.statement_timeout;
@@ -842,7 +924,7 @@ async fn migrate_locked(
         within(conn, bound, history::ensure(db, dialect)).await?;
         let rows = rows.unwrap_or_default();
         let todo = pending(plan, catalog, conn, &rows)?;
-        report.release = release_name(plan, catalog, &rows);
+        report.release = release_name(plan, catalog, conn, &rows);
         let statements = todo.iter().map(|p| p.statements.len()).sum();
         progress.event(&Event::DatabaseStarted {
             database: conn.db.name.clone(),
@@ -853,7 +935,7 @@ async fn migrate_locked(
         }
         for p in &todo {
             apply(db, conn, p, progress).await?;
-            let name = format!("{} {}", p.migration.group, p.migration.version);
+            let name = p.step.to_string();
             tracing::trace!(
                 "{}: applied {name}{}",
                 conn.db.name,
@@ -861,8 +943,8 @@ async fn migrate_locked(
             );
             progress.event(&Event::MigrationApplied {
                 database: conn.db.name.clone(),
-                group: p.migration.group.name().into(),
-                version: p.migration.version.to_string(),
+                group: p.step.group().name().into(),
+                version: p.step.version().to_string(),
                 resumed: p.resume.is_some(),
             });
             if p.resume.is_some() {
@@ -995,7 +1077,7 @@ pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
             database: conn.db.name.clone(),
             location: conn.display(),
             create_database: rows.is_none(),
-            release: release_name(plan, catalog, rows.as_deref().unwrap_or(&[])),
+            release: release_name(plan, catalog, conn, rows.as_deref().unwrap_or(&[])),
             migrations: vec![],
             tables: 0,
             statements: 0,
@@ -1040,9 +1122,7 @@ pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
                 .map(|r| usize::try_from(r.statements_done).unwrap_or(0))
                 .unwrap_or(0);
             let remaining = &p.statements[done.min(p.statements.len())..];
-            script
-                .migrations
-                .push(format!("{} {}", p.migration.group, p.migration.version));
+            script.migrations.push(p.step.to_string());
             script.statements += remaining.len();
             script.tables += remaining
                 .iter()
@@ -1058,14 +1138,14 @@ pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
             if p.resume.is_some() {
                 stmts.push(render::history_delete(
                     dialect,
-                    p.migration.group.name(),
-                    &p.migration.version.to_string(),
+                    p.step.group().name(),
+                    &p.step.version().to_string(),
                 ));
             }
             stmts.extend_from_slice(remaining);
             stmts.push(render::history_insert(
                 dialect,
-                &render::history_row(dialect, p.migration, "migrate --dry-run"),
+                &render::history_row(dialect, p.step.to, "migrate --dry-run"),
             ));
             if transactional {
                 stmts.push(Statement {
@@ -1077,9 +1157,12 @@ pub(super) async fn dry_run(plan: &Plan) -> Result<Vec<DryRunScript>, Error> {
                 &render::Script {
                     dialect,
                     header: vec![format!(
-                        "{} {}{}",
-                        p.migration.group,
-                        p.migration.version,
+                        "{}{}{}",
+                        p.step,
+                        match p.step.from {
+                            Some(f) => format!(" (upgrade from {})", f.version),
+                            None => String::new(),
+                        },
                         if done > 0 {
                             format!(" (resuming after statement {done})")
                         } else {
@@ -1114,33 +1197,43 @@ pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
             }
             Err(e) => (false, false, Some(e.to_string()), vec![]),
         };
-        let target = run_release(plan, catalog, &rows);
+        let target = run_release(plan, catalog, conn, &rows);
+        let mut problems: Vec<String> = history_problems(catalog, conn, &rows)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         let groups = conn
             .db
             .groups()
             .into_iter()
             .filter(|_| reachable)
             .map(|g| {
+                let mine = || rows.iter().filter(|r| r.group == g.name());
+                let applied = applied_version(g, &rows);
                 let mut s = GroupStatus {
                     group: g.name().into(),
-                    applied: vec![],
+                    applied: mine()
+                        .filter(|r| r.success)
+                        .map(|r| r.version.clone())
+                        .collect(),
+                    partial: mine()
+                        .filter(|r| !r.success)
+                        .map(|r| r.version.clone())
+                        .collect(),
                     pending: vec![],
-                    partial: vec![],
                 };
-                for m in catalog.up_to(g, target.as_ref()) {
-                    let v = m.version.to_string();
-                    match rows.iter().find(|r| r.group == g.name() && r.version == v) {
-                        Some(r) if r.success => s.applied.push(v),
-                        Some(_) => s.partial.push(v),
-                        None => s.pending.push(v),
+                if let Some(release) = &target {
+                    if let Some(e) = downgrade(catalog, conn, g, applied.as_ref(), release) {
+                        problems.push(e.to_string());
                     }
+                    s.pending = step::steps(catalog, g, applied.as_ref(), release)
+                        .iter()
+                        .map(|st| st.version().to_string())
+                        .filter(|v| !s.partial.contains(v))
+                        .collect();
                 }
                 s
             })
-            .collect();
-        let problems = history_problems(catalog, conn, &rows)
-            .iter()
-            .map(ToString::to_string)
             .collect();
         databases.push(DatabaseStatus {
             database: conn.db.name.clone(),
@@ -1148,7 +1241,7 @@ pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
             reachable,
             exists,
             release: if reachable {
-                release_name(plan, catalog, &rows)
+                release_name(plan, catalog, conn, &rows)
             } else {
                 String::new()
             },

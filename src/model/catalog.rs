@@ -584,11 +584,35 @@ impl Catalog {
     pub fn builtin() -> Result<&'static Catalog, Error> {
         static CATALOG: OnceLock<Result<Catalog, String>> = OnceLock::new();
         let c = CATALOG.get_or_init(|| {
+            // One line per file pair under migrations/; a test checks the list against the directory.
             let files = builtin![
                 (TableGroup::Registry, "registry", "5.3.0"),
+                (TableGroup::Registry, "registry", "5.4.0"),
+                (TableGroup::Registry, "registry", "5.5.0"),
+                (TableGroup::Registry, "registry", "5.9.0"),
+                (TableGroup::Registry, "registry", "5.10.0"),
                 (TableGroup::UserManagement, "user-management", "5.3.0"),
+                (TableGroup::UserManagement, "user-management", "5.4.0"),
+                (TableGroup::UserManagement, "user-management", "5.5.0"),
+                (TableGroup::UserManagement, "user-management", "5.9.0"),
+                (TableGroup::UserManagement, "user-management", "5.10.0"),
+                (TableGroup::UserManagement, "user-management", "5.11.0"),
                 (TableGroup::Identity, "identity", "5.3.0"),
+                (TableGroup::Identity, "identity", "5.4.0"),
+                (TableGroup::Identity, "identity", "5.5.0"),
+                (TableGroup::Identity, "identity", "5.6.0"),
+                (TableGroup::Identity, "identity", "5.7.0"),
+                (TableGroup::Identity, "identity", "5.8.0"),
+                (TableGroup::Identity, "identity", "5.9.0"),
+                (TableGroup::Identity, "identity", "5.10.0"),
+                (TableGroup::Identity, "identity", "5.11.0"),
+                (TableGroup::Consent, "consent", "5.5.0"),
+                (TableGroup::Consent, "consent", "5.7.0"),
+                (TableGroup::Uma, "uma", "5.6.0"),
+                (TableGroup::Uma, "uma", "5.7.0"),
+                (TableGroup::Uma, "uma", "5.8.0"),
                 (TableGroup::Metrics, "metrics", "5.3.0"),
+                (TableGroup::Metrics, "metrics", "5.5.0"),
                 (TableGroup::Bps, "bps", "5.3.0"),
             ];
             let mut migrations = Vec::new();
@@ -613,18 +637,49 @@ impl Catalog {
         self.migrations.iter().filter(move |m| m.group == group)
     }
 
-    /// What a physical database holds when every group it has is at its newest
-    /// version up to `target` (all when `None`), resolved for `dialect`.
+    /// What a physical database holds at IS release `release` (the newest
+    /// when `None`): every group it has at the snapshot standing at that
+    /// release, resolved for `dialect`. Groups a release does not have yet
+    /// (consent before 5.5.0, uma before 5.6.0) contribute nothing.
     pub fn expected_schema(
         &self,
         dialect: &dyn Dialect,
         db: &crate::layout::PhysicalDb,
-        target: Option<&Version>,
+        release: Option<&Version>,
     ) -> Schema {
         db.groups()
             .into_iter()
-            .filter_map(|g| self.up_to(g, target).last().map(|m| m.schema(dialect)))
+            .filter_map(|g| self.up_to(g, release).last().map(|m| m.schema(dialect)))
             .collect()
+    }
+
+    /// The snapshot of `group` that stands at IS release `release`: its newest
+    /// migration up to it; `None` when the group does not exist yet then.
+    pub fn snapshot(&self, group: TableGroup, release: &Version) -> Option<&Migration> {
+        self.up_to(group, Some(release)).last().copied()
+    }
+
+    /// The migration of `group` at exactly `version`, if there is one.
+    pub fn migration(&self, group: TableGroup, version: &Version) -> Option<&Migration> {
+        self.group(group).find(|m| &m.version == version)
+    }
+
+    /// The snapshot of `m`'s group just before `m`: what an upgrade step to
+    /// `m` starts from. `None` for a group's first snapshot.
+    pub fn previous(&self, m: &Migration) -> Option<&Migration> {
+        self.group(m.group).filter(|x| x.version < m.version).last()
+    }
+
+    /// The newest release at which every `(group, version)` of `recorded` is
+    /// the group's standing snapshot: the IS release a database whose history
+    /// records those versions serves. `None` when no release has them all (a
+    /// run stopped between two groups of one release step).
+    pub fn release_of(&self, recorded: &[(TableGroup, Version)]) -> Option<&Version> {
+        self.releases().into_iter().rev().find(|r| {
+            recorded
+                .iter()
+                .all(|(g, v)| self.snapshot(*g, r).is_some_and(|m| &m.version == v))
+        })
     }
 
     /// The IS releases this catalog knows, oldest first: every version some
@@ -688,18 +743,96 @@ mod tests {
     fn builtin_catalog_parses_and_has_every_group() {
         let c = Catalog::builtin().unwrap();
         for g in TableGroup::ALL {
-            assert_eq!(c.group(g).count(), 1, "{g}");
+            assert!(c.group(g).count() >= 1, "{g}");
         }
+        let releases: Vec<String> = c.releases().iter().map(|v| v.to_string()).collect();
+        assert_eq!(
+            releases,
+            [
+                "5.3.0", "5.4.0", "5.5.0", "5.6.0", "5.7.0", "5.8.0", "5.9.0", "5.10.0", "5.11.0"
+            ]
+        );
+    }
+
+    /// The builtin list and `migrations/` hold the same file pairs, so a
+    /// snapshot added to the directory cannot be left out of the binary.
+    #[test]
+    fn the_builtin_list_is_every_snapshot_under_migrations() {
+        let c = Catalog::builtin().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut on_disk = Vec::new();
+        for g in TableGroup::ALL {
+            for entry in std::fs::read_dir(root.join(g.name())).unwrap() {
+                let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+                if let Some(v) = name.strip_suffix(".toml")
+                    && !v.ends_with(".dialects")
+                {
+                    assert!(
+                        root.join(g.name())
+                            .join(format!("{v}.dialects.toml"))
+                            .exists(),
+                        "{g} {v}"
+                    );
+                    on_disk.push(format!("{g} {v}"));
+                }
+            }
+        }
+        let mut built: Vec<String> = TableGroup::ALL
+            .into_iter()
+            .flat_map(|g| c.group(g).map(move |m| format!("{g} {}", m.version)))
+            .collect();
+        on_disk.sort();
+        built.sort();
+        assert_eq!(built, on_disk);
+    }
+
+    #[test]
+    fn a_release_is_read_back_from_the_versions_a_history_records() {
+        let c = Catalog::builtin().unwrap();
+        let v = |s: &str| Version::parse(s).unwrap();
+        let rel = |r: &[(TableGroup, &str)]| {
+            let r: Vec<_> = r.iter().map(|(g, s)| (*g, v(s))).collect();
+            c.release_of(&r).map(|x| x.to_string())
+        };
+        assert_eq!(
+            rel(&[(TableGroup::Identity, "5.3.0")]).as_deref(),
+            Some("5.3.0")
+        );
+        // The BPS schema never changed after 5.3.0: a BPS database serves the newest release.
+        assert_eq!(
+            rel(&[(TableGroup::Bps, "5.3.0")]).as_deref(),
+            Some("5.11.0")
+        );
+        assert_eq!(
+            rel(&[
+                (TableGroup::Identity, "5.7.0"),
+                (TableGroup::Consent, "5.7.0")
+            ])
+            .as_deref(),
+            Some("5.7.0")
+        );
+        // Identity at 5.4.0 with user management still at 5.3.0: a run stopped mid-step.
+        assert_eq!(
+            rel(&[
+                (TableGroup::Identity, "5.4.0"),
+                (TableGroup::UserManagement, "5.3.0")
+            ]),
+            None
+        );
+        let uma = c.snapshot(TableGroup::Uma, &v("5.11.0")).unwrap();
+        assert_eq!(uma.version.to_string(), "5.8.0");
+        assert_eq!(c.previous(uma).unwrap().version.to_string(), "5.7.0");
+        assert!(c.snapshot(TableGroup::Consent, &v("5.4.0")).is_none());
     }
 
     #[test]
     fn only_releases_the_catalog_holds_are_accepted_as_spelled() {
         let c = Catalog::builtin().unwrap();
         assert_eq!(c.release("5.3.0").unwrap().to_string(), "5.3.0");
-        for bad in ["5.3", "5.4.0", "9.9.9", "", "latest"] {
+        for bad in ["5.3", "5.4", "9.9.9", "", "latest"] {
             let e = c.release(bad).unwrap_err();
             assert_eq!(e.exit_code(), 2, "{bad}");
-            assert!(e.to_string().contains("are 5.3.0"), "{e}");
+            assert!(e.to_string().contains("are 5.3.0, 5.4.0"), "{e}");
         }
     }
 

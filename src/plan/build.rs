@@ -30,6 +30,14 @@ pub fn plan(
     let mut cur = current.map(|c| as_built(dialect, c)).unwrap_or_default();
     let mut steps = Steps::default();
     apply_renames(dialect, &mut cur, renames, &mut steps);
+    let renamed_tables: Vec<String> = steps
+        .renames
+        .iter()
+        .filter_map(|c| match c {
+            Change::RenameTable { to, .. } => Some(to.clone()),
+            _ => None,
+        })
+        .collect();
     let differences = diff(dialect, target, &cur);
     let rebuild = dialect.column_alter_style() == ColumnAlterStyle::Rebuild;
 
@@ -175,6 +183,35 @@ pub fn plan(
                     table: table_name(tt, name),
                     index: expected.clone(),
                 });
+            }
+            // A renamed table's sequence follows its name; on trigger
+            // dialects the trigger that reads it is replaced around the rename.
+            Difference::SequenceMismatch {
+                expected, actual, ..
+            } if renamed_tables.iter().any(|r| same(r, name)) => {
+                let trigger = (dialect.identity_style() == IdentityStyle::SequenceTrigger)
+                    .then(|| tt.zip(ct))
+                    .flatten()
+                    .and_then(|(tt, ct)| tt.identity_column().map(|c| (tt, ct, c)));
+                if let Some((_, ct, _)) = trigger {
+                    steps.renames.push(Change::DropTrigger {
+                        table: ct.name.clone(),
+                        trigger: dialect.trigger_of(ct),
+                    });
+                }
+                steps.renames.push(Change::RenameSequence {
+                    table: table_name(tt, name),
+                    from: actual.clone(),
+                    to: expected.clone(),
+                });
+                if let Some((tt, _, col)) = trigger {
+                    steps.renames.push(Change::CreateTrigger {
+                        table: tt.name.clone(),
+                        column: col.name.clone(),
+                        sequence: expected.clone(),
+                        trigger: dialect.trigger_of(tt),
+                    });
+                }
             }
             // The identity machinery of an existing table (rare between
             // releases): left to the caller, see `Plan::unplanned`.
@@ -409,6 +446,13 @@ fn apply_renames(dialect: &dyn Dialect, cur: &mut Schema, renames: &[Rename], st
             from: t.name.clone(),
             to: r.table.clone(),
         });
+        // Its trigger keeps the name it was built with (the sequence's is
+        // already pinned by `as_built`).
+        if t.identity_column().is_some()
+            && dialect.identity_style() == IdentityStyle::SequenceTrigger
+        {
+            t.key_generator.trigger = Some(dialect.trigger_of(t));
+        }
         t.name = r.table.clone();
         for t in &mut cur.tables {
             for fk in &mut t.foreign_keys {

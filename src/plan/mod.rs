@@ -101,6 +101,16 @@ pub enum Change {
         /// Sequence name.
         sequence: String,
     },
+    /// Renames the sequence behind a renamed table's identity column, keeping
+    /// its current value (a new sequence would hand out keys already used).
+    RenameSequence {
+        /// The table whose key it generates.
+        table: String,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
     /// Drops a sequence (of a dropped table, or no longer generating a key).
     DropSequence {
         /// Sequence name.
@@ -263,6 +273,7 @@ impl Change {
     pub fn table(&self) -> Option<&str> {
         match self {
             Change::CreateSequence { table, .. }
+            | Change::RenameSequence { table, .. }
             | Change::DropTable { table }
             | Change::RenameTable { to: table, .. }
             | Change::CreateTrigger { table, .. }
@@ -377,6 +388,9 @@ impl fmt::Display for Change {
         match self {
             Change::CreateSequence { sequence, .. } => write!(f, "create sequence {sequence}"),
             Change::DropSequence { sequence } => write!(f, "drop sequence {sequence}"),
+            Change::RenameSequence { from, to, .. } => {
+                write!(f, "rename sequence {from} to {to}")
+            }
             Change::CreateTable { table, .. } => write!(f, "create table {}", table.name),
             Change::DropTable { table } => write!(f, "drop table {table}"),
             Change::RenameTable { from, to } => write!(f, "rename table {from} to {to}"),

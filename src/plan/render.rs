@@ -2,7 +2,9 @@
 //! capability methods decide the shape (how a column is altered, how a
 //! constraint is dropped, how a table is renamed); nothing here names a dialect.
 
-use crate::dialect::{ColumnAlterStyle, Dialect, IdentityStyle, ImplicitConstraint, RenameStyle};
+use crate::dialect::{
+    ColumnAlterStyle, Dialect, IdentityStyle, ImplicitConstraint, RenameStyle, SequenceRename,
+};
 use crate::model::{Column, DefaultValue, ForeignKey, Index, OnDelete, SeedRow, Table};
 use crate::render::{RenderOptions, Statement, StatementKind, rendered_column};
 
@@ -95,6 +97,25 @@ impl Change {
             }
             Change::DropSequence { sequence } => {
                 w.word("DROP SEQUENCE").ident(sequence)?;
+                alter(StatementKind::Alter, w)
+            }
+            Change::RenameSequence { from, to, .. } => {
+                match d.sequence_rename() {
+                    SequenceRename::AlterSequence => {
+                        w.word("ALTER SEQUENCE")
+                            .ident(from)?
+                            .word("RENAME TO")
+                            .ident(to)?;
+                    }
+                    SequenceRename::Rename => {
+                        w.word("RENAME").ident(from)?.word("TO").ident(to)?;
+                    }
+                    SequenceRename::Unsupported => {
+                        return Err(unsupported(
+                            "it cannot rename a sequence (a new one would restart at 1 under existing keys)",
+                        ));
+                    }
+                }
                 alter(StatementKind::Alter, w)
             }
             Change::CreateTable {

@@ -639,8 +639,7 @@ pub fn database_script_with(
             release,
         ));
     }
-    // Release by release, as the runner applies them.
-    steps.sort_by(|a, b| a.version().cmp(b.version()));
+    steps.sort_by_key(|s| crate::step::run_position(s, release));
     for step in steps {
         let mut stmts = step
             .statements(dialect, RenderOptions::default())

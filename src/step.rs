@@ -102,6 +102,17 @@ pub fn steps<'c>(
     }
 }
 
+/// Where `step` falls in a run to `release`: a run applies steps release by
+/// release, an upgrade step at the release it upgrades to and a fresh install
+/// of a group at `release` itself; a stable sort on this key keeps the
+/// database's group order within one release.
+pub fn run_position(step: &Step<'_>, release: &Version) -> Version {
+    match step.from {
+        Some(_) => step.to.version.clone(),
+        None => release.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

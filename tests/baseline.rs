@@ -13,13 +13,16 @@ use isdb::model::catalog::Catalog;
 use isdb::render::{self, RenderOptions, Script};
 use sqlx::Connection;
 
-/// Writes the official script of `groups` for the server's dialect.
+/// Writes the official IS 5.3.0 script of `groups` for the server's dialect.
 fn script_of(server: &Server, groups: &[TableGroup], path: &Path) {
     let d = server.dialect();
     let catalog = Catalog::builtin().unwrap();
+    let release = catalog.release("5.3.0").unwrap();
     let mut text = String::new();
     for g in groups {
-        let m = catalog.group(*g).next().unwrap();
+        let Some(m) = catalog.snapshot(*g, &release) else {
+            continue;
+        };
         let stmts = render::statements(d, &m.schema(d), RenderOptions::default());
         text.push_str(
             &Script {
@@ -87,7 +90,11 @@ async fn merged_built_by_hand_baselines(server: &Server, tag: &str) {
     );
     let (code, out, err) = run_isdb(dir.path(), &["baseline", "--url", &url], &[]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(out.matches("as applied (no DDL run)").count(), 5, "{out}");
+    assert_eq!(
+        out.matches("as applied (no DDL run)").count(),
+        TableGroup::ALL.len(),
+        "{out}"
+    );
     let (code, out, err) = run_isdb(dir.path(), &["migrate", "--url", &url], &[]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("already up to date; nothing applied"), "{out}");
@@ -154,7 +161,7 @@ async fn rendered_script_is_recorded_like_migrate(server: &Server, tag: &str) {
     let (code, out, err) = run_isdb(dir.path(), &["migrate", "--url", &m_url], &[]);
     assert_eq!(code, 0, "{out}{err}");
     let by_render = server.history_lines(&rendered).await;
-    assert_eq!(by_render.len(), 5, "{by_render:?}");
+    assert_eq!(by_render.len(), TableGroup::ALL.len(), "{by_render:?}");
     assert_eq!(
         by_render,
         server.history_lines(&migrated).await,
@@ -167,7 +174,7 @@ async fn rendered_script_is_recorded_like_migrate(server: &Server, tag: &str) {
             "UPDATE ISDB_SCHEMA_HISTORY SET SUCCESS = 0, STATEMENTS_DONE = 1",
         )
         .await;
-    common::assert_baseline_adopts(dir.path(), &["--url", &url], 5);
+    common::assert_baseline_adopts(dir.path(), &["--url", &url], TableGroup::ALL.len());
     common::drop_databases(server, &prefix).await;
 }
 
@@ -232,7 +239,7 @@ fn sqlite_rendered_scripts_with_and_without_history() {
         "0",
         "nothing may be created before migrate stops"
     );
-    common::assert_baseline_adopts(dir.path(), &without, 5);
+    common::assert_baseline_adopts(dir.path(), &without, TableGroup::ALL.len());
 }
 
 /// A split layout built the way WSO2's docs say: the whole carbon script
@@ -507,4 +514,102 @@ async fn a_partly_built_database_is_not_baselined() {
         .unwrap_or(0);
     assert_eq!(n, 0, "nothing recorded for the partly built database");
     common::drop_databases(&server, &prefix).await;
+}
+
+/// Issue 11's acceptance: a merged database built by the rendered scripts of
+/// release X (no history) is adopted by `baseline` as X, every group at X's
+/// snapshot, without being told; `verify --is-version X` is then clean. Where
+/// a later release's schema is identical in this dialect, baseline records the
+/// newest identical one, and the test proves the two schemas equal.
+async fn every_release_is_detected(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let catalog = Catalog::builtin().unwrap();
+    let d = server.dialect();
+    let layout = Layout::new(LayoutKind::Merged, 2, "").unwrap();
+    let merged = &layout.databases[0];
+    for release in catalog.releases() {
+        let x = release.to_string();
+        let r_prefix = format!("{prefix}{}_", x.replace('.', "_"));
+        let db = format!("{r_prefix}wso2is");
+        let out_dir = format!("scripts_{x}");
+        let (code, _, err) = run_isdb(
+            dir.path(),
+            &[
+                "render",
+                "--dialect",
+                d.name(),
+                "--is-version",
+                &x,
+                "--no-history",
+                "--db-prefix",
+                &r_prefix,
+                "--out",
+                &out_dir,
+            ],
+            &[],
+        );
+        assert_eq!(code, 0, "{x}: {err}");
+        server.create_database(&db).await;
+        server.run_script(&db, &dir.path().join(format!("{out_dir}/sql/{db}.sql")));
+        let url = server.db_url(&db);
+        let (code, out, err) = run_isdb(
+            dir.path(),
+            &["baseline", "--url", &url, "--format", "json"],
+            &[],
+        );
+        assert_eq!(code, 0, "{x}: {out}{err}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let found = json["databases"][0]["release"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let detected = catalog.release(&found).unwrap();
+        assert!(&detected >= release, "{x} detected as older {found}");
+        if &detected != release {
+            let at = |r| catalog.expected_schema(d, merged, Some(r));
+            let same = isdb::diff::diff(d, &at(release), &at(&detected));
+            assert!(
+                same.is_empty(),
+                "{x} detected as {found}, whose schema differs: {same:?}"
+            );
+        }
+        let recorded: Vec<String> = json["databases"][0]["recorded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap().to_string())
+            .collect();
+        let want: Vec<String> = merged
+            .groups()
+            .into_iter()
+            .filter_map(|g| catalog.snapshot(g, &detected))
+            .map(|m| format!("{} {}", m.group, m.version))
+            .collect();
+        assert_eq!(recorded, want, "{x}");
+        let (code, out, err) = run_isdb(
+            dir.path(),
+            &["verify", "--url", &url, "--is-version", &x],
+            &[],
+        );
+        assert_eq!(code, 0, "verify --is-version {x}: {out}{err}");
+        assert!(out.contains(": clean"), "{x}: {out}");
+    }
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_baseline_detects_every_release() {
+    let Some(server) = common::postgres("postgres_baseline_detects_every_release").await else {
+        return;
+    };
+    every_release_is_detected(&server, "pgdetect").await;
+}
+
+#[tokio::test]
+async fn mysql_baseline_detects_every_release() {
+    let Some(server) = common::mysql("mysql_baseline_detects_every_release").await else {
+        return;
+    };
+    every_release_is_detected(&server, "mydetect").await;
 }

@@ -286,8 +286,8 @@ impl Scene {
         .await;
         assert_eq!(
             others,
-            Some(4),
-            "the run applied the other four groups first"
+            Some(6),
+            "the run applied the other six groups first"
         );
         let success = scalar(
             &mut admin,
@@ -349,11 +349,18 @@ impl Scene {
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get::<i64, _>(2) == r.get::<i64, _>(3)))
             .collect();
-        let want: Vec<(String, i64, bool)> =
-            ["bps", "identity", "metrics", "registry", "user-management"]
-                .iter()
-                .map(|g| (g.to_string(), 1, true))
-                .collect();
+        let want: Vec<(String, i64, bool)> = [
+            "bps",
+            "consent",
+            "identity",
+            "metrics",
+            "registry",
+            "uma",
+            "user-management",
+        ]
+        .iter()
+        .map(|g| (g.to_string(), 1, true))
+        .collect();
         assert_eq!(history, want, "history: every group once, complete");
         for (table, n) in [("ODE_SCHEMA_VERSION", 1), ("IDN_BASE_TABLE", 1)] {
             let count = scalar(

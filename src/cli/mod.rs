@@ -511,6 +511,13 @@ fn print_verification(
             (None, false) => "clean (extra objects only)",
         };
         let _ = writeln!(out, "{} ({}): {verdict}", d.database, d.location);
+        if let Some(r) = &d.release {
+            let _ = if d.failing(strict) {
+                writeln!(out, "  matches no IS release; nearest: IS {r}")
+            } else {
+                writeln!(out, "  built for IS {r} (detected from its schema)")
+            };
+        }
         if !d.compared_with.is_empty() {
             let _ = writeln!(out, "  compared with: {}", d.compared_with.join(", "));
         }

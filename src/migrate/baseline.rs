@@ -44,8 +44,9 @@ pub struct DatabaseVerification {
     /// `baseline` only: the migrations recorded as applied.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub recorded: Vec<String>,
-    /// `baseline` only: the IS release the database was found to be built
-    /// for (or, with drift, the one it differs least from).
+    /// The IS release the database was found to be built for (or, with
+    /// drift, the one it differs least from): `baseline`, and `verify` of a
+    /// database with no history and no `--is-version`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub release: Option<String>,
 }
@@ -225,7 +226,9 @@ async fn open_existing(conn: &DbConnection) -> Result<sqlx::AnyConnection, Error
 
 /// Verifies one database, reading its history on `db`: its differences
 /// from the snapshots [`compared_snapshots`] chooses, i.e. what a plan from
-/// the live schema to them would have to change.
+/// the live schema to them would have to change. A database with no history
+/// and no release asked for is compared with the release it was built for
+/// (detected as `baseline` does), else the one it differs least from.
 async fn verify_one(
     plan: &Plan,
     catalog: &Catalog,
@@ -234,8 +237,16 @@ async fn verify_one(
     v: &mut DatabaseVerification,
 ) -> Result<(), Error> {
     let rows = history::read(db).await?.unwrap_or_default();
-    let (names, expected) = union(conn, &compared_snapshots(plan, catalog, conn, &rows));
     let actual = inspect_database(conn).await?;
+    let snapshots = if plan.target.is_none() && rows.is_empty() {
+        let release = detect(plan, catalog, conn, &actual, false)
+            .or_else(|| nearest(plan, catalog, conn, &actual, false));
+        v.release = release.map(ToString::to_string);
+        release.map_or_else(Vec::new, |r| expected_at(catalog, conn, r))
+    } else {
+        compared_snapshots(plan, catalog, conn, &rows)
+    };
+    let (names, expected) = union(conn, &snapshots);
     v.compared_with = names;
     v.differences = diff::diff(conn.backend.dialect(), &expected, &actual);
     Ok(())

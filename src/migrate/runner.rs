@@ -674,8 +674,7 @@ fn pending<'a>(
             });
         }
     }
-    // Stable: within one release, groups keep the database's order.
-    out.sort_by(|a, b| a.step.version().cmp(b.step.version()));
+    out.sort_by_key(|p| step::run_position(&p.step, &release));
     Ok(out)
 }
 

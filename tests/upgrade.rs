@@ -1,0 +1,238 @@
+//! Issue 12: `isdb migrate --is-version X` upgrades databases isdb built (or
+//! adopted) at an earlier release, release by release, to exactly a fresh X:
+//! `verify --is-version X` is clean afterwards, the history holds one row per
+//! (group, step), and a downgrade is refused without touching anything.
+
+mod common;
+
+use common::{Server, run_isdb, run_with};
+use isdb::model::catalog::Catalog;
+
+/// `isdb` with `target` appended, in `dir`; fails the test unless it exits `code`.
+fn isdb_ok(dir: &std::path::Path, cmd: &[&str], target: &[&str], code: i32) -> String {
+    let (got, out, err) = run_with(dir, cmd, target);
+    assert_eq!(got, code, "isdb {cmd:?} {target:?}:\n{out}\n{err}");
+    format!("{out}{err}")
+}
+
+/// Builds a merged database at 5.3.0, upgrades it to every later release in
+/// turn (one database per target), and checks each against a fresh target.
+async fn every_release_from_5_3_0(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let catalog = Catalog::builtin().unwrap();
+    for release in catalog.releases().into_iter().skip(1) {
+        let x = release.to_string();
+        let url = server.db_url(&format!("{prefix}{}", x.replace('.', "_")));
+        let target = ["--url", url.as_str()];
+        isdb_ok(
+            dir.path(),
+            &["migrate", "--is-version", "5.3.0"],
+            &target,
+            0,
+        );
+        let out = isdb_ok(dir.path(), &["migrate", "--is-version", &x], &target, 0);
+        assert!(out.contains(&format!("IS release {x}")), "{out}");
+        let out = isdb_ok(dir.path(), &["verify", "--is-version", &x], &target, 0);
+        assert!(out.contains(": clean"), "{x}: {out}");
+        // The database's release is now read back from its history.
+        let out = isdb_ok(dir.path(), &["status"], &target, 0);
+        assert!(out.contains(&x), "{out}");
+        let out = isdb_ok(dir.path(), &["migrate"], &target, 0);
+        assert!(out.contains("already up to date"), "{out}");
+    }
+    common::drop_databases(server, &prefix).await;
+}
+
+/// 5.3.0 → 5.7.0 → 5.11.0 in two runs, split: each database of the layout
+/// converges, and the history has one row per group and step.
+async fn two_runs_split(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let target = [
+        "--layout",
+        "split",
+        "--url",
+        server.url.as_str(),
+        "--db-prefix",
+        prefix.as_str(),
+    ];
+    isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.3.0"],
+        &target,
+        0,
+    );
+    for x in ["5.7.0", "5.11.0"] {
+        isdb_ok(dir.path(), &["migrate", "--is-version", x], &target, 0);
+        let out = isdb_ok(dir.path(), &["verify", "--is-version", x], &target, 0);
+        assert!(!out.contains("DIFFERS"), "{x}: {out}");
+    }
+    let identity = format!("{prefix}identity_db");
+    let history = server.history_lines(&identity).await;
+    let steps: Vec<String> = history
+        .iter()
+        .map(|l| l.split(' ').take(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    let catalog = Catalog::builtin().unwrap();
+    let mut want: Vec<String> = catalog
+        .group(isdb::layout::TableGroup::Identity)
+        .map(|m| format!("identity {}", m.version))
+        .collect();
+    // consent and uma joined at the 5.7.0 run as fresh installs of their 5.7.0
+    // snapshots, then took their later steps.
+    want.extend([
+        "consent 5.7.0".to_string(),
+        "uma 5.7.0".into(),
+        "uma 5.8.0".into(),
+    ]);
+    want.sort();
+    let mut got = steps.clone();
+    got.sort();
+    assert_eq!(got, want, "{history:?}");
+    common::drop_databases(server, &prefix).await;
+}
+
+/// A database built by WSO2's 5.3.0 scripts (as `render --no-history`
+/// reproduces them), adopted by `baseline`, then upgraded to 5.11.0.
+async fn adopted_then_upgraded(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let db = format!("{prefix}wso2is");
+    let (code, _, err) = run_isdb(
+        dir.path(),
+        &[
+            "render",
+            "--dialect",
+            server.dialect().name(),
+            "--is-version",
+            "5.3.0",
+            "--no-history",
+            "--db-prefix",
+            &prefix,
+            "--out",
+            "scripts",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    server.create_database(&db).await;
+    server.run_script(&db, &dir.path().join(format!("scripts/sql/{db}.sql")));
+    let url = server.db_url(&db);
+    let target = ["--url", url.as_str()];
+    let out = isdb_ok(dir.path(), &["baseline"], &target, 0);
+    assert!(out.contains("built for IS 5.3.0"), "{out}");
+    // Never upgraded implicitly: a plain migrate leaves it at 5.3.0.
+    let out = isdb_ok(dir.path(), &["migrate"], &target, 0);
+    assert!(out.contains("already up to date"), "{out}");
+    isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.11.0"],
+        &target,
+        0,
+    );
+    let out = isdb_ok(
+        dir.path(),
+        &["verify", "--is-version", "5.11.0"],
+        &target,
+        0,
+    );
+    assert!(out.contains(": clean"), "{out}");
+    common::drop_databases(server, &prefix).await;
+}
+
+/// A downgrade is refused with exit 1 and changes nothing.
+async fn downgrade_refused(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let db = format!("{prefix}wso2is");
+    let url = server.db_url(&db);
+    let target = ["--url", url.as_str()];
+    isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.7.0"],
+        &target,
+        0,
+    );
+    let before = server.history_lines(&db).await;
+    let out = isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.4.0"],
+        &target,
+        1,
+    );
+    assert!(
+        out.contains("never downgrades") && out.contains("registry is at 5.5.0"),
+        "{out}"
+    );
+    let out = isdb_ok(dir.path(), &["status", "--is-version", "5.4.0"], &target, 1);
+    assert!(out.contains("never downgrades"), "{out}");
+    assert_eq!(server.history_lines(&db).await, before);
+    let out = isdb_ok(dir.path(), &["verify", "--is-version", "5.7.0"], &target, 0);
+    assert!(out.contains(": clean"), "{out}");
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_upgrades_to_every_release() {
+    let Some(server) = common::postgres("postgres_upgrades_to_every_release").await else {
+        return;
+    };
+    every_release_from_5_3_0(&server, "pgup").await;
+}
+
+#[tokio::test]
+async fn mysql_upgrades_to_every_release() {
+    let Some(server) = common::mysql("mysql_upgrades_to_every_release").await else {
+        return;
+    };
+    every_release_from_5_3_0(&server, "myup").await;
+}
+
+#[tokio::test]
+async fn postgres_split_upgrades_in_two_runs() {
+    let Some(server) = common::postgres("postgres_split_upgrades_in_two_runs").await else {
+        return;
+    };
+    two_runs_split(&server, "pgup2").await;
+}
+
+#[tokio::test]
+async fn mysql_split_upgrades_in_two_runs() {
+    let Some(server) = common::mysql("mysql_split_upgrades_in_two_runs").await else {
+        return;
+    };
+    two_runs_split(&server, "myup2").await;
+}
+
+#[tokio::test]
+async fn postgres_adopted_database_upgrades() {
+    let Some(server) = common::postgres("postgres_adopted_database_upgrades").await else {
+        return;
+    };
+    adopted_then_upgraded(&server, "pgadopt").await;
+}
+
+#[tokio::test]
+async fn mysql_adopted_database_upgrades() {
+    let Some(server) = common::mysql("mysql_adopted_database_upgrades").await else {
+        return;
+    };
+    adopted_then_upgraded(&server, "myadopt").await;
+}
+
+#[tokio::test]
+async fn postgres_downgrade_is_refused() {
+    let Some(server) = common::postgres("postgres_downgrade_is_refused").await else {
+        return;
+    };
+    downgrade_refused(&server, "pgdown").await;
+}
+
+#[tokio::test]
+async fn mysql_downgrade_is_refused() {
+    let Some(server) = common::mysql("mysql_downgrade_is_refused").await else {
+        return;
+    };
+    downgrade_refused(&server, "mydown").await;
+}

@@ -80,6 +80,8 @@ fn on_terminal(dir: &Path, args: &[&str], answer: &str) -> (i32, String) {
     (status.code().unwrap_or(-1), seen(&transcript))
 }
 
+/// 5.3.0's XML configuration: every datasource, the local registries included,
+/// ends up in each node's cipher-text.properties.
 #[test]
 fn config_asks_once_for_every_database_on_one_server_and_user() {
     let dir = tempfile::tempdir().unwrap();
@@ -87,6 +89,8 @@ fn config_asks_once_for_every_database_on_one_server_and_user() {
         dir.path(),
         &[
             "config",
+            "--is-version",
+            "5.3.0",
             "--layout",
             "split",
             "--url",
@@ -151,4 +155,49 @@ async fn migrate_asks_once_for_every_database_on_one_server_and_user() {
         )),
         "{transcript}"
     );
+}
+
+/// The default release (deployment.toml): one prompt, and the answer in every
+/// node's `[secrets]` for every database the merged layout's nodes use.
+#[test]
+fn config_asks_once_for_the_default_release_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, transcript) = on_terminal(
+        dir.path(),
+        &[
+            "config",
+            "--url",
+            "postgres://wso2@db.example.org/wso2is",
+            "--node-host",
+            "1=is1.example.org",
+            "--node-host",
+            "2=is2.example.org",
+            "--out",
+            "conf",
+        ],
+        "typed-secret",
+    );
+    assert_eq!(code, 0, "{transcript}");
+    assert_eq!(transcript.matches(PROMPT).count(), 1, "{transcript}");
+    assert!(
+        transcript.contains("Password of wso2 on db.example.org (database wso2is): "),
+        "{transcript}"
+    );
+    for node in [1, 2] {
+        let text = std::fs::read_to_string(
+            dir.path()
+                .join(format!("conf/node{node}/repository/conf/deployment.toml")),
+        )
+        .unwrap();
+        let secrets = text
+            .split_once("\n[secrets]\n")
+            .expect("a [secrets] table")
+            .1;
+        let entries: Vec<&str> = secrets.lines().take_while(|l| !l.is_empty()).collect();
+        assert_eq!(entries.len(), 4, "{text}");
+        assert!(
+            entries.iter().all(|l| l.ends_with(" = \"[typed-secret]\"")),
+            "{text}"
+        );
+    }
 }

@@ -141,29 +141,44 @@ fn mariadb_ssl_mode_is_honoured() {
     modes_are_honoured(&server, &certs, work.path(), &words);
 }
 
-/// The datasources `isdb config` writes ask their JDBC driver for the URL's TLS mode.
+/// The datasources `isdb config` writes ask their JDBC driver for the URL's TLS mode,
+/// in 5.3.0's master-datasources.xml and in the default release's deployment.toml.
 #[test]
 fn jdbc_urls_carry_the_tls_mode() {
     let work = tempfile::tempdir().unwrap();
     let dir = work.path();
-    let master = |out: &str| {
-        std::fs::read_to_string(
-            dir.join(out)
-                .join("node1/repository/conf/datasources/master-datasources.xml"),
-        )
-        .unwrap()
-    };
+    // (release, arguments it needs for two nodes, the file of node 1 with the URLs,
+    // how that file writes `&`)
+    let releases = [
+        (
+            "5.3.0",
+            &[][..],
+            "node1/repository/conf/datasources/master-datasources.xml",
+            "&amp;",
+        ),
+        (
+            "5.11.0",
+            &[
+                "--node-host",
+                "1=is1.example.com",
+                "--node-host",
+                "2=is2.example.com",
+            ][..],
+            "node1/repository/conf/deployment.toml",
+            "&",
+        ),
+    ];
     for (dialect, url, want, warning) in [
         (
             "postgres",
             "postgres://wso2@db.example.com/wso2is?sslmode=verify-full&sslrootcert=/etc/isdb/ca.pem",
-            "jdbc:postgresql://db.example.com:5432/wso2is?ssl=true&amp;sslmode=verify-full&amp;sslrootcert=/etc/isdb/ca.pem",
+            "jdbc:postgresql://db.example.com:5432/wso2is?ssl=true&sslmode=verify-full&sslrootcert=/etc/isdb/ca.pem",
             "same path on every node",
         ),
         (
             "mysql",
             "mysql://wso2@db.example.com/wso2is?ssl-mode=REQUIRED",
-            "jdbc:mysql://db.example.com:3306/wso2is?autoReconnect=true&amp;useSSL=true&amp;requireSSL=true&amp;verifyServerCertificate=false",
+            "jdbc:mysql://db.example.com:3306/wso2is?autoReconnect=true&useSSL=true&requireSSL=true&verifyServerCertificate=false",
             "",
         ),
         (
@@ -173,18 +188,33 @@ fn jdbc_urls_carry_the_tls_mode() {
             "client-truststore.jks",
         ),
     ] {
-        let out = format!("out-{dialect}-{}", url.len());
-        let (code, stdout, err) = isdb(
-            dir,
-            &["config", "--dialect", dialect, "--url", url, "--out", &out],
-        );
-        assert_eq!(code, 0, "{stdout}\n{err}");
-        let xml = master(&out);
-        assert!(xml.contains(want), "{url}: no `{want}` in\n{xml}");
-        assert!(!xml.contains("useSSL=false"), "{xml}");
-        assert!(
-            err.contains(warning),
-            "{url}: no warning `{warning}`: {err}"
-        );
+        for (release, extra, file, amp) in releases {
+            let out = format!("out-{release}-{dialect}-{}", url.len());
+            let mut args = vec![
+                "config",
+                "--is-version",
+                release,
+                "--dialect",
+                dialect,
+                "--url",
+                url,
+                "--out",
+                &out,
+            ];
+            args.extend_from_slice(extra);
+            let (code, stdout, err) = isdb(dir, &args);
+            assert_eq!(code, 0, "{release}: {stdout}\n{err}");
+            let text = std::fs::read_to_string(dir.join(&out).join(file)).unwrap();
+            let want = want.replace('&', amp);
+            assert!(
+                text.contains(&want),
+                "{release} {url}: no `{want}` in\n{text}"
+            );
+            assert!(!text.contains("useSSL=false"), "{release}: {text}");
+            assert!(
+                err.contains(warning),
+                "{release} {url}: no warning `{warning}`: {err}"
+            );
+        }
     }
 }

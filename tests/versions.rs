@@ -12,36 +12,59 @@ fn newest() -> String {
     Catalog::builtin().unwrap().newest().unwrap().to_string()
 }
 
+/// The releases isdb knows, as its usage errors list them.
+fn known() -> String {
+    let catalog = Catalog::builtin().unwrap();
+    let releases: Vec<String> = catalog.releases().iter().map(|r| r.to_string()).collect();
+    releases.join(", ")
+}
+
 #[test]
 fn verify_against_an_unknown_release_is_refused_never_clean() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, out, err) = common::run_isdb(dir.path(), &["migrate"], &[]);
+    let (code, out, err) = common::run_isdb(dir.path(), &["migrate", "--is-version", "5.3.0"], &[]);
     assert_eq!(code, 0, "{out}{err}");
-    // 5.4.0 has facts under migrations/ but is not wired: it must not pass as 5.3.0.
+    // Releases isdb has no schema for: a usage error, never a verdict.
     for args in [
-        ["verify", "--version", "5.4.0"],
-        ["verify", "--is-version", "5.4.0"],
+        ["verify", "--version", "5.2.0"],
+        ["verify", "--is-version", "5.2.0"],
         ["verify", "--is-version", "5.4"],
         ["baseline", "--is-version", "9.9.9"],
     ] {
         let (code, out, err) = common::run_isdb(dir.path(), &args, &[]);
         assert_eq!(code, 2, "{args:?}: {out}{err}");
         assert!(!out.contains("clean"), "{args:?}: {out}");
-        assert!(err.contains(&format!("are {}", newest())), "{err}");
+        assert!(err.contains(&format!("are {} (", known())), "{err}");
     }
-    let (code, out, err) =
-        common::run_isdb(dir.path(), &["verify", "--is-version", &newest()], &[]);
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains(": clean"), "{out}");
+    // A known release other than the database's: compared with that release, so it differs.
+    for args in [
+        ["verify", "--is-version", "5.4.0"],
+        ["verify", "--version", "5.4.0"],
+        ["verify", "--is-version", &newest()],
+    ] {
+        let (code, out, err) = common::run_isdb(dir.path(), &args, &[]);
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert!(out.contains(": DIFFERS"), "{args:?}: {out}");
+        assert!(!out.contains("clean"), "{args:?}: {out}");
+        assert!(
+            out.contains(&format!("user-management {}", args[2])),
+            "{args:?}: {out}"
+        );
+    }
+    for args in [&["verify", "--is-version", "5.3.0"][..], &["verify"][..]] {
+        let (code, out, err) = common::run_isdb(dir.path(), args, &[]);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+        assert!(out.contains(": clean"), "{args:?}: {out}");
+    }
 }
 
 #[test]
 fn an_unknown_release_touches_nothing() {
     let dir = tempfile::tempdir().unwrap();
     for args in [
-        vec!["migrate", "--is-version", "5.4.0"],
-        vec!["migrate", "--dry-run", "--is-version", "5.4.0"],
-        vec!["status", "--is-version", "5.4.0"],
+        vec!["migrate", "--is-version", "5.2.0"],
+        vec!["migrate", "--dry-run", "--is-version", "5.12.0"],
+        vec!["status", "--is-version", "5.4"],
         vec![
             "render",
             "--dialect",
@@ -49,12 +72,16 @@ fn an_unknown_release_touches_nothing() {
             "--out",
             "out",
             "--is-version",
-            "5.4.0",
+            "9.9.9",
         ],
     ] {
         let (code, out, err) = common::run_isdb(dir.path(), &args, &[]);
         assert_eq!(code, 2, "{args:?}: {out}{err}");
-        assert!(err.contains("isdb knows no IS release `5.4.0`"), "{err}");
+        let release = args.last().unwrap();
+        assert!(
+            err.contains(&format!("isdb knows no IS release `{release}`")),
+            "{err}"
+        );
     }
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
@@ -70,7 +97,7 @@ async fn an_unknown_release_creates_no_postgres_database() {
     let url = server.db_url(&format!("{prefix}wso2is"));
     let (code, out, err) = common::run_isdb(
         dir.path(),
-        &["migrate", "--url", &url, "--is-version", "5.4.0"],
+        &["migrate", "--url", &url, "--is-version", "5.2.0"],
         &[],
     );
     assert_eq!(code, 2, "{out}{err}");

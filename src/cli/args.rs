@@ -115,7 +115,7 @@ pub struct ConfigArgs {
     /// Write into an output directory that is not empty.
     #[arg(long)]
     pub force: bool,
-    /// Patch this existing IS 5.3.0 installation in place (with timestamped backups).
+    /// Patch this existing IS installation (of the release --is-version names) in place (with timestamped backups).
     #[arg(long, requires = "node")]
     pub is_home: Option<PathBuf>,
     /// The node the IS_HOME belongs to.

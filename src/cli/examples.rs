@@ -46,9 +46,9 @@ Examples:
 pub const CONFIG: &str = "\
 Examples:
   # the configuration of both nodes, passwords as secure-vault aliases
-  isdb config --dialect mysql --layout split --url mysql://wso2@db.example.org/ --node-host 1=is1.example.org --out ./conf
-  # what patching node 1's installation would change, without writing
-  isdb config --dialect postgres --url postgres://wso2@db.example.org/wso2is --is-home /opt/wso2is-5.3.0 --node 1 --diff";
+  isdb config --dialect mysql --layout split --url mysql://wso2@db.example.org/ --node-host 1=is1.example.org --node-host 2=is2.example.org --out ./conf
+  # what patching node 1's 5.3.0 installation would change, without writing
+  isdb config --is-version 5.3.0 --dialect postgres --url postgres://wso2@db.example.org/wso2is --is-home /opt/wso2is-5.3.0 --node 1 --diff";
 
 /// `isdb versions --help`.
 pub const VERSIONS: &str = "\

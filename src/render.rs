@@ -24,6 +24,9 @@ pub enum StatementKind {
     AddForeignKey,
     /// `INSERT` of a seed row.
     Insert,
+    /// A data step's statement: work on existing rows (`UPDATE`, `INSERT …
+    /// SELECT`, `DELETE`) between a release step's expand and contract changes.
+    Data,
     /// A change to an existing object (`ALTER`, `DROP`, `RENAME`, a table
     /// rebuild's copy), written by the planner ([`crate::plan`]).
     Alter,

@@ -12,7 +12,7 @@ use crate::dialect::Dialect;
 use crate::layout::TableGroup;
 use crate::model::catalog::{Catalog, Migration, Version};
 use crate::plan::{self, Plan};
-use crate::render::{RenderOptions, Statement};
+use crate::render::{RenderOptions, Statement, StatementKind};
 
 /// One history step of one table group (see the [module](self) docs).
 #[derive(Debug, Clone, Copy)]
@@ -59,8 +59,46 @@ impl<'a> Step<'a> {
         if let Some(d) = plan.unplanned.first() {
             return Err(format!("the planner has no change for: {d}"));
         }
-        plan.statements_with(dialect, opts)
-            .map_err(|e| e.to_string())
+        let data = self.data_steps();
+        if data.is_empty() {
+            return plan
+                .statements_with(dialect, opts)
+                .map_err(|e| e.to_string());
+        }
+        let phases = plan.phases(|t, c| data.iter().any(|d| d.fills(t, c)));
+        let mut out = phases
+            .expand
+            .statements_with(dialect, opts)
+            .map_err(|e| e.to_string())?;
+        for d in data {
+            let sql = d.sql(dialect).ok_or_else(|| {
+                format!(
+                    "its data step `{}` has no SQL for {} yet",
+                    d.name,
+                    dialect.data().title
+                )
+            })?;
+            out.extend(sql.iter().map(|s| Statement {
+                kind: StatementKind::Data,
+                sql: s.trim().to_string(),
+            }));
+        }
+        out.extend(
+            phases
+                .contract
+                .statements_with(dialect, opts)
+                .map_err(|e| e.to_string())?,
+        );
+        Ok(out)
+    }
+
+    /// The data steps this step runs: the target snapshot's, for an upgrade
+    /// step; none for a fresh install (there are no rows yet).
+    pub fn data_steps(&self) -> &'a [crate::model::data::DataStep] {
+        match self.from {
+            Some(_) => self.to.data_steps(),
+            None => &[],
+        }
     }
 }
 

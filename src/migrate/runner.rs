@@ -872,7 +872,7 @@ async fn apply(
     for (i, st) in p.statements.iter().enumerate().skip(start) {
         log_statement(conn, i, total, st);
         row.statements_done = i64::try_from(i + 1).unwrap_or(i64::MAX);
-        if st.kind == StatementKind::Insert {
+        if matches!(st.kind, StatementKind::Insert | StatementKind::Data) {
             // Data is transactional even where DDL is not: the row and its progress commit together.
             let mut tx = within(conn, bound, async {
                 db.begin().await.map_err(begin_failed)

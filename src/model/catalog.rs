@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::data::DataStep;
 use super::{
     Column, ColumnType, DefaultValue, ForeignKey, Index, KeyGenerator, Schema, SeedRow, Table,
     Unique,
@@ -200,6 +201,7 @@ pub struct Migration {
     pub checksum: String,
     def: GroupFile,
     patches: BTreeMap<String, DialectPatch>,
+    data: Vec<DataStep>,
 }
 
 impl Migration {
@@ -245,6 +247,7 @@ impl Migration {
             checksum,
             def,
             patches,
+            data: vec![],
         };
         m.validate().map_err(bad)?;
         Ok(m)
@@ -414,6 +417,43 @@ impl Migration {
             }
         }
         Ok(())
+    }
+
+    /// Adds the data steps of `<version>.data.toml` (see [`DataStep`]); the
+    /// checksum then covers them too, so changing the data steps of an applied
+    /// step is caught like changing its schema. A snapshot without a data file
+    /// keeps the checksum of its two schema files.
+    pub fn with_data(mut self, text: &str) -> Result<Migration, Error> {
+        let bad = |message: String| Error::Definition {
+            group: self.group.name().into(),
+            version: self.version.to_string(),
+            message: format!("{}.data.toml: {message}", self.version),
+        };
+        let value: toml::Table = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let columns = |t: &str, c: &str| {
+            self.def
+                .tables
+                .iter()
+                .find(|x| x.name.eq_ignore_ascii_case(t))
+                .is_some_and(|x| x.columns.iter().any(|col| col.name.eq_ignore_ascii_case(c)))
+        };
+        let data = super::data::parse(text, columns).map_err(bad)?;
+        let mut hasher = Sha256::new();
+        hasher.update(&self.checksum);
+        hasher.update(b"\n");
+        hasher.update(serde_json::to_string(&value).unwrap_or_default());
+        self.checksum = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.data = data;
+        Ok(self)
+    }
+
+    /// The data steps of the release step to this snapshot, in file order.
+    pub fn data_steps(&self) -> &[DataStep] {
+        &self.data
     }
 
     /// What this release renamed relative to the group's previous snapshot:
@@ -615,12 +655,18 @@ impl Catalog {
                 (TableGroup::Metrics, "metrics", "5.5.0"),
                 (TableGroup::Bps, "bps", "5.3.0"),
             ];
+            // The release steps that need work on existing rows (see `model::data`).
+            let data: [(TableGroup, &str, &str); 0] = [];
             let mut migrations = Vec::new();
             for (group, version, neutral, dialects) in files {
-                migrations.push(
-                    Migration::parse(group, version, neutral, dialects)
-                        .map_err(|e| e.to_string())?,
-                );
+                let mut m = Migration::parse(group, version, neutral, dialects)
+                    .map_err(|e| e.to_string())?;
+                if let Some((_, _, text)) =
+                    data.iter().find(|(g, v, _)| *g == group && *v == version)
+                {
+                    m = m.with_data(text).map_err(|e| e.to_string())?;
+                }
+                migrations.push(m);
             }
             migrations.sort_by(|a, b| a.group.cmp(&b.group).then(a.version.cmp(&b.version)));
             Ok(Catalog { migrations })
@@ -761,10 +807,20 @@ mod tests {
         let c = Catalog::builtin().unwrap();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
         let mut on_disk = Vec::new();
+        let mut on_disk_data = Vec::new();
         for g in TableGroup::ALL {
             for entry in std::fs::read_dir(root.join(g.name())).unwrap() {
                 let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-                if let Some(v) = name.strip_suffix(".toml")
+                if let Some(v) = name.strip_suffix(".data.toml") {
+                    let m = c
+                        .migration(g, &Version::parse(v).unwrap())
+                        .unwrap_or_else(|| panic!("{g} {v}: a data file without a snapshot"));
+                    assert!(
+                        !m.data_steps().is_empty(),
+                        "{g} {v}.data.toml is not built in"
+                    );
+                    on_disk_data.push(format!("{g} {v}"));
+                } else if let Some(v) = name.strip_suffix(".toml")
                     && !v.ends_with(".dialects")
                 {
                     assert!(
@@ -784,6 +840,15 @@ mod tests {
         on_disk.sort();
         built.sort();
         assert_eq!(built, on_disk);
+        let mut built_data: Vec<String> = TableGroup::ALL
+            .into_iter()
+            .flat_map(|g| c.group(g))
+            .filter(|m| !m.data_steps().is_empty())
+            .map(|m| format!("{} {}", m.group, m.version))
+            .collect();
+        built_data.sort();
+        on_disk_data.sort();
+        assert_eq!(built_data, on_disk_data);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! with that dialect's overrides applied, see [`catalog`]); it holds no SQL.
 
 pub mod catalog;
+pub mod data;
 mod types;
 
 pub use types::{ColumnType, DefaultValue};

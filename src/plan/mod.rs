@@ -485,7 +485,91 @@ pub struct Plan {
     pub unplanned: Vec<crate::diff::Difference>,
 }
 
+/// A plan split around the data steps of a release step: `expand` relaxes
+/// (new tables, new columns, renames, wider types, dropped old rules), so the
+/// data steps see both the old and the new shape; `contract` tightens and
+/// removes (NOT NULL, new keys and unique indexes on existing tables, dropped
+/// columns, tables and sequences, SQLite table rebuilds).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Phases {
+    /// Before the data steps.
+    pub expand: Plan,
+    /// After them.
+    pub contract: Plan,
+}
+
 impl Plan {
+    /// Splits the plan into [`Phases`] around data steps that fill the columns
+    /// `fills(table, column)` accepts: such a column, when new and NOT NULL, is
+    /// added nullable in `expand` and set NOT NULL in `contract`. Each phase
+    /// keeps the plan's order.
+    pub fn phases(&self, fills: impl Fn(&str, &str) -> bool) -> Phases {
+        let created = |t: &str| {
+            self.changes.iter().any(
+                |c| matches!(c, Change::CreateTable { table, .. } if table.name.eq_ignore_ascii_case(t)),
+            )
+        };
+        let mut out = Phases::default();
+        for c in &self.changes {
+            match c {
+                Change::AddColumn { table, column }
+                    if !column.nullable && fills(&table.name, &column.name) =>
+                {
+                    let mut open = column.clone();
+                    open.nullable = true;
+                    out.expand.changes.push(Change::AddColumn {
+                        table: table.clone(),
+                        column: open.clone(),
+                    });
+                    out.contract.changes.push(Change::AlterColumn {
+                        table: table.clone(),
+                        from: open,
+                        to: column.clone(),
+                        changes: ColumnChanges {
+                            nullable: Some((true, false)),
+                            ..ColumnChanges::default()
+                        },
+                    });
+                }
+                Change::RebuildTable { from, to } => {
+                    // A filled column the rebuild would add: added nullable
+                    // first, so the data steps can fill it and the rebuild copies it.
+                    let mut from = from.clone();
+                    for col in &to.columns {
+                        if from.column(&col.name).is_none() && fills(&to.name, &col.name) {
+                            let mut open = col.clone();
+                            open.nullable = true;
+                            out.expand.changes.push(Change::AddColumn {
+                                table: from.clone(),
+                                column: open.clone(),
+                            });
+                            from.columns.push(open);
+                        }
+                    }
+                    out.contract.changes.push(Change::RebuildTable {
+                        from,
+                        to: to.clone(),
+                    });
+                }
+                Change::AlterColumn { changes, .. } if changes.nullable == Some((true, false)) => {
+                    out.contract.changes.push(c.clone())
+                }
+                Change::DropColumn { .. }
+                | Change::DropTable { .. }
+                | Change::DropSequence { .. }
+                | Change::AddUnique { .. }
+                | Change::AddPrimaryKey { .. }
+                | Change::AddForeignKey { .. } => out.contract.changes.push(c.clone()),
+                Change::AddIndex { table, index } if index.unique && !created(table) => {
+                    out.contract.changes.push(c.clone())
+                }
+                _ => out.expand.changes.push(c.clone()),
+            }
+        }
+        out.expand.unplanned = self.unplanned.clone();
+        out
+    }
+
     /// Whether there is nothing to do (the schemas are equal).
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty() && self.unplanned.is_empty()

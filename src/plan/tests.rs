@@ -353,3 +353,56 @@ fn changes_to_a_table_the_plan_creates_carry_no_risk() {
         }
     }
 }
+
+#[test]
+fn phases_put_the_data_steps_between_relaxing_and_tightening() {
+    let old = schema(vec![table(
+        "T",
+        vec![col("ID", "integer", false), col("OLD", "varchar(9)", true)],
+    )]);
+    let mut new_t = table(
+        "T",
+        vec![col("ID", "integer", false), col("NEW", "varchar(9)", false)],
+    );
+    new_t.unique.push(Unique {
+        name: None,
+        columns: vec!["NEW".into()],
+    });
+    let new = schema(vec![new_t]);
+    for d in [pg(), dialect::by_name("mysql").unwrap()] {
+        let p = plan(d, Some(&old), &new, &[]);
+        let phases = p.phases(|t, c| t == "T" && c == "NEW");
+        let said = |p: &Plan| {
+            p.changes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(said(&phases.expand), ["add column T.NEW"], "{}", d.name());
+        assert!(matches!(
+            &phases.expand.changes[0],
+            Change::AddColumn { column, .. } if column.nullable
+        ));
+        let contract = said(&phases.contract);
+        assert!(
+            contract.contains(&"drop column T.OLD".to_string()),
+            "{contract:?}"
+        );
+        assert!(
+            contract
+                .iter()
+                .any(|c| c.starts_with("alter column T.NEW (NULL -> NOT NULL")),
+            "{contract:?}"
+        );
+        assert!(
+            contract.iter().any(|c| c.starts_with("add unique")),
+            "{contract:?}"
+        );
+        // Without a data step filling it, the column is added as the target has it.
+        let plain = p.phases(|_, _| false);
+        assert!(matches!(
+            &plain.expand.changes[0],
+            Change::AddColumn { column, .. } if !column.nullable
+        ));
+    }
+}

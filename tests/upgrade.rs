@@ -236,3 +236,135 @@ async fn mysql_downgrade_is_refused() {
     };
     downgrade_refused(&server, "mydown").await;
 }
+
+/// `isdb plan` on a populated 5.3.0 database: every step to 5.11.0 with its
+/// changes, the row counts of the tables they touch (from the engine's
+/// statistics), which changes hold writers, the WSO2 migrators left to the
+/// operator; as text and JSON; and it changes nothing.
+async fn plan_reports_the_upgrade(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let db = format!("{prefix}wso2is");
+    let url = server.db_url(&db);
+    let target = ["--url", url.as_str()];
+    // Nothing there yet: a fresh install of every group.
+    let out = isdb_ok(dir.path(), &["plan", "--is-version", "5.3.0"], &target, 0);
+    assert!(out.contains("nothing installed -> IS 5.3.0"), "{out}");
+    assert!(out.contains("identity 5.3.0 (fresh install)"), "{out}");
+    isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.3.0"],
+        &target,
+        0,
+    );
+    let values: Vec<String> = (0..500).map(|i| format!("('role{i}', -1234)")).collect();
+    server
+        .exec(
+            &db,
+            &format!(
+                "INSERT INTO UM_SYSTEM_ROLE (UM_ROLE_NAME, UM_TENANT_ID) VALUES {}",
+                values.join(", ")
+            ),
+        )
+        .await;
+    server
+        .exec(
+            &db,
+            if server.is_postgres() {
+                "ANALYZE"
+            } else {
+                "ANALYZE TABLE UM_SYSTEM_ROLE"
+            },
+        )
+        .await;
+    let before = server.history_lines(&db).await;
+    let out = isdb_ok(dir.path(), &["plan", "--is-version", "5.11.0"], &target, 0);
+    assert!(out.contains("IS 5.3.0 -> IS 5.11.0"), "{out}");
+    assert!(
+        out.contains("user-management 5.4.0 (upgrade from 5.3.0)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("add index SYSTEM_ROLE_IND_BY_RN_TI on UM_SYSTEM_ROLE")
+            && out.contains("500 rows"),
+        "the row count comes from the engine's statistics: {out}"
+    );
+    assert!(
+        out.contains("EncryptionAdminFlowMigrator"),
+        "WSO2 migrators left to the operator are listed: {out}"
+    );
+    let (code, json, err) = run_with(
+        dir.path(),
+        &["plan", "--is-version", "5.11.0", "--format", "json"],
+        &target,
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let steps = v["databases"][0]["steps"].as_array().unwrap();
+    let catalog = Catalog::builtin().unwrap();
+    let expected: usize = isdb::layout::TableGroup::ALL
+        .iter()
+        .map(|g| {
+            let five_three = catalog.release("5.3.0").unwrap();
+            let newest = catalog.newest().unwrap();
+            match catalog.snapshot(*g, &five_three) {
+                Some(m) => catalog
+                    .group(*g)
+                    .filter(|x| x.version > m.version && &x.version <= newest)
+                    .count(),
+                None => usize::from(catalog.snapshot(*g, newest).is_some()),
+            }
+        })
+        .sum();
+    assert_eq!(steps.len(), expected, "one step per group and release");
+    let index = steps
+        .iter()
+        .flat_map(|s| s["changes"].as_array().unwrap())
+        .find(|c| {
+            c["change"]
+                .as_str()
+                .unwrap()
+                .starts_with("add index SYSTEM_ROLE_IND_BY_RN_TI")
+        })
+        .unwrap();
+    assert_eq!(index["rows"], 500);
+    let impact = index["impact"].as_str().unwrap();
+    if server.is_postgres() {
+        assert_eq!(impact, "scan_blocks_writes");
+    } else {
+        assert_eq!(impact, "online");
+    }
+    assert_eq!(
+        server.history_lines(&db).await,
+        before,
+        "plan changed nothing"
+    );
+    isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.11.0"],
+        &target,
+        0,
+    );
+    let out = isdb_ok(dir.path(), &["plan"], &target, 0);
+    assert!(
+        out.contains("IS 5.11.0 -> IS 5.11.0") && out.contains("nothing to do"),
+        "{out}"
+    );
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_plan_reports_the_upgrade() {
+    let Some(server) = common::postgres("postgres_plan_reports_the_upgrade").await else {
+        return;
+    };
+    plan_reports_the_upgrade(&server, "pgplan").await;
+}
+
+#[tokio::test]
+async fn mysql_plan_reports_the_upgrade() {
+    let Some(server) = common::mysql("mysql_plan_reports_the_upgrade").await else {
+        return;
+    };
+    plan_reports_the_upgrade(&server, "myplan").await;
+}

@@ -22,6 +22,10 @@ impl Dialect for Postgres {
         super::ColumnAlterStyle::AlterType
     }
 
+    fn ddl_locking(&self) -> super::DdlLocking {
+        super::DdlLocking::CatalogFirst
+    }
+
     fn implicit_constraint_name(
         &self,
         table: &str,

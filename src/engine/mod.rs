@@ -172,6 +172,13 @@ pub trait Engine: fmt::Debug + Sync {
     /// A query listing the tables of the connection's current database or schema.
     fn list_tables_sql(&self) -> &'static str;
 
+    /// A query of `(table, estimated rows)` for every table of the current
+    /// database, from the engine's statistics (no table scan); `None` where
+    /// the engine keeps none (SQLite).
+    fn table_rows_sql(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Whether `DROP DATABASE` needs every session in it closed first (the
     /// lock's included).
     fn drop_needs_no_sessions(&self) -> bool {

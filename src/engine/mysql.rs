@@ -51,6 +51,12 @@ impl Engine for MySql {
         format!("USE {quoted};")
     }
 
+    fn table_rows_sql(&self) -> Option<&'static str> {
+        Some(
+            "SELECT CAST(TABLE_NAME AS CHAR), CAST(COALESCE(TABLE_ROWS, 0) AS SIGNED) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()",
+        )
+    }
+
     fn list_tables_sql(&self) -> &'static str {
         "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
     }

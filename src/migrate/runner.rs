@@ -495,11 +495,13 @@ async fn wait_turn(
 }
 
 /// One pending step of one database.
-struct Pending<'a> {
-    step: Step<'a>,
-    statements: Vec<Statement>,
+pub(super) struct Pending<'a> {
+    /// The step.
+    pub(super) step: Step<'a>,
+    /// Its statements, as this run applies them.
+    pub(super) statements: Vec<Statement>,
     /// The half-applied row to resume, if any.
-    resume: Option<HistoryRow>,
+    pub(super) resume: Option<HistoryRow>,
 }
 
 pub(super) fn render_options(dialect: &dyn Dialect) -> RenderOptions {
@@ -544,7 +546,7 @@ fn history_problems(
 
 /// Per group of `conn`'s database, the newest version its history records,
 /// applied or stopped part-way: where the group is, or is going.
-fn recorded(conn: &DbConnection, rows: &[HistoryRow]) -> Vec<(TableGroup, Version)> {
+pub(super) fn recorded(conn: &DbConnection, rows: &[HistoryRow]) -> Vec<(TableGroup, Version)> {
     conn.db
         .groups()
         .into_iter()
@@ -621,7 +623,7 @@ fn downgrade(
 /// Compares the history with the catalog and lists the steps a run applies,
 /// release by release (within a release, in the database's group order); the
 /// first step of a group resumes the row an earlier run left half-applied.
-fn pending<'a>(
+pub(super) fn pending<'a>(
     plan: &Plan,
     catalog: &'a Catalog,
     conn: &DbConnection,
@@ -1032,7 +1034,7 @@ async fn close_bounded(conn: &DbConnection, db: AnyConnection) {
 
 /// Like [`read_history`], and refuses a database that holds WSO2 tables but no
 /// history, as a run would (see `baseline::refuse_unrecorded`).
-async fn read_history_for_run(
+pub(super) async fn read_history_for_run(
     conn: &DbConnection,
     catalog: &Catalog,
 ) -> Result<Option<Vec<HistoryRow>>, Error> {

@@ -719,8 +719,12 @@ impl Catalog {
     /// The newest release at which every `(group, version)` of `recorded` is
     /// the group's standing snapshot: the IS release a database whose history
     /// records those versions serves. `None` when no release has them all (a
-    /// run stopped between two groups of one release step).
+    /// run stopped between two groups of one release step), and when nothing
+    /// is recorded.
     pub fn release_of(&self, recorded: &[(TableGroup, Version)]) -> Option<&Version> {
+        if recorded.is_empty() {
+            return None;
+        }
         self.releases().into_iter().rev().find(|r| {
             recorded
                 .iter()

@@ -368,3 +368,95 @@ async fn mysql_plan_reports_the_upgrade() {
     };
     plan_reports_the_upgrade(&server, "myplan").await;
 }
+
+/// Bad input for an upgrade changes nothing: an unknown target release
+/// (usage, exit 2), a database that drifted from its recorded release (a
+/// dropped column), and one whose history records a release newer than isdb
+/// knows (exit 1).
+async fn bad_upgrades_change_nothing(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let db = format!("{prefix}wso2is");
+    let url = server.db_url(&db);
+    let target = ["--url", url.as_str()];
+    isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.3.0"],
+        &target,
+        0,
+    );
+    let before = server.history_lines(&db).await;
+    let out = isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.12.0"],
+        &target,
+        2,
+    );
+    assert!(out.contains("isdb knows no IS release `5.12.0`"), "{out}");
+
+    server
+        .exec(&db, "ALTER TABLE IDN_OAUTH2_SCOPE DROP COLUMN ROLES")
+        .await;
+    let out = isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.11.0"],
+        &target,
+        1,
+    );
+    assert!(
+        out.contains("the live schema differs from what its history records")
+            && out.contains("ROLES")
+            && out.contains("nothing was changed"),
+        "{out}"
+    );
+    assert_eq!(server.history_lines(&db).await, before);
+    let out = isdb_ok(dir.path(), &["verify"], &target, 1);
+    assert!(out.contains("IDN_OAUTH2_SCOPE.ROLES"), "{out}");
+
+    let newer = format!("{prefix}newer");
+    let n_url = server.db_url(&newer);
+    let n_target = ["--url", n_url.as_str()];
+    isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.11.0"],
+        &n_target,
+        0,
+    );
+    server
+        .exec(
+            &newer,
+            "UPDATE ISDB_SCHEMA_HISTORY SET VERSION = '5.12.0' WHERE TABLE_GROUP = 'identity'",
+        )
+        .await;
+    let n_before = server.history_lines(&newer).await;
+    let out = isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.11.0"],
+        &n_target,
+        1,
+    );
+    assert!(
+        out.contains("identity 5.12.0, which this isdb does not know"),
+        "{out}"
+    );
+    let out = isdb_ok(dir.path(), &["plan"], &n_target, 1);
+    assert!(out.contains("cannot plan"), "{out}");
+    assert_eq!(server.history_lines(&newer).await, n_before);
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_bad_upgrades_change_nothing() {
+    let Some(server) = common::postgres("postgres_bad_upgrades_change_nothing").await else {
+        return;
+    };
+    bad_upgrades_change_nothing(&server, "pgbad").await;
+}
+
+#[tokio::test]
+async fn mysql_bad_upgrades_change_nothing() {
+    let Some(server) = common::mysql("mysql_bad_upgrades_change_nothing").await else {
+        return;
+    };
+    bad_upgrades_change_nothing(&server, "mybad").await;
+}

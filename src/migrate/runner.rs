@@ -620,6 +620,56 @@ fn downgrade(
     })
 }
 
+/// Before the first upgrade step (not a resumed one, which finds the schema
+/// half-way by design), the live schema must be exactly what the history
+/// records: the steps are planned between snapshots, so an upgrade of a
+/// database that drifted (a dropped column, a changed type) would fail
+/// half-way or leave it matching no release. Nothing is changed when it refuses.
+async fn refuse_drift(
+    catalog: &Catalog,
+    conn: &DbConnection,
+    rows: &[HistoryRow],
+    todo: &[Pending<'_>],
+) -> Result<(), Error> {
+    if !todo.iter().any(|p| p.step.from.is_some()) || todo.iter().any(|p| p.resume.is_some()) {
+        return Ok(());
+    }
+    let dialect = conn.backend.dialect();
+    let recorded: crate::model::Schema = conn
+        .db
+        .groups()
+        .into_iter()
+        .filter_map(|g| applied_version(g, rows).and_then(|v| catalog.migration(g, &v)))
+        .map(|m| m.schema(dialect))
+        .collect();
+    let actual = super::baseline::inspect_database(conn).await?;
+    let failing: Vec<String> = crate::diff::diff(dialect, &recorded, &actual)
+        .iter()
+        .filter(|d| crate::diff::is_failing(std::slice::from_ref(*d), false))
+        .map(ToString::to_string)
+        .collect();
+    match failing.first() {
+        None => Ok(()),
+        Some(first) => Err(MigrateError::Drift {
+            database: conn.db.name.clone(),
+            recorded: recorded_names(conn, rows),
+            count: failing.len(),
+            first: first.clone(),
+        }
+        .into()),
+    }
+}
+
+/// The versions the history records as applied, as `group version, ...`.
+fn recorded_names(conn: &DbConnection, rows: &[HistoryRow]) -> String {
+    conn.db
+        .groups()
+        .into_iter()
+        .filter_map(|g| applied_version(g, rows).map(|v| format!("{g} {v}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Compares the history with the catalog and lists the steps a run applies,
 /// release by release (within a release, in the database's group order); the
 /// first step of a group resumes the row an earlier run left half-applied.
@@ -925,6 +975,7 @@ async fn migrate_locked(
         within(conn, bound, history::ensure(db, dialect)).await?;
         let rows = rows.unwrap_or_default();
         let todo = pending(plan, catalog, conn, &rows)?;
+        refuse_drift(catalog, conn, &rows, &todo).await?;
         report.release = release_name(plan, catalog, conn, &rows);
         let statements = todo.iter().map(|p| p.statements.len()).sum();
         progress.event(&Event::DatabaseStarted {

@@ -460,3 +460,148 @@ async fn mysql_bad_upgrades_change_nothing() {
     };
     bad_upgrades_change_nothing(&server, "mybad").await;
 }
+
+/// Runs `isdb migrate --is-version 5.11.0` on `url` and SIGKILLs it once
+/// `condition` (a COUNT query on the database) is positive. Returns whether
+/// the kill landed before the run finished.
+async fn kill_when(
+    server: &Server,
+    db: &str,
+    dir: &std::path::Path,
+    url: &str,
+    condition: &str,
+) -> bool {
+    use std::time::{Duration, Instant};
+    let mut child = std::process::Command::new(common::isdb())
+        .args(["migrate", "--url", url, "--is-version", "5.11.0"])
+        .env("ISDB_PASSWORD", "")
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        if server.query_i64(db, condition).await > 0 {
+            child.kill().unwrap();
+            let _ = child.wait();
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let _ = child.kill();
+    panic!("the upgrade neither finished nor reached `{condition}` in time");
+}
+
+/// Kill -9 at several points of a 5.3.0 → 5.11.0 upgrade; the next run
+/// converges every time: verify clean, every seed row once, the history one
+/// row per step and complete.
+async fn killed_upgrades_converge(server: &Server, tag: &str, points: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let fresh = format!("{prefix}fresh");
+    isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.11.0"],
+        &["--url", &server.db_url(&fresh)],
+        0,
+    );
+    let seeded = [
+        "IDN_BASE_TABLE",
+        "IDN_CONFIG_TYPE",
+        "CM_PURPOSE",
+        "CM_PURPOSE_CATEGORY",
+    ];
+    let count = |t: &str| format!("SELECT COUNT(*) FROM {t}");
+    let mut want = Vec::new();
+    for t in seeded {
+        want.push(server.query_i64(&fresh, &count(t)).await);
+    }
+    let steps_total = server.history_lines(&fresh).await.len();
+    for (i, point) in points.iter().enumerate() {
+        let db = format!("{prefix}k{i}");
+        let url = server.db_url(&db);
+        isdb_ok(
+            dir.path(),
+            &["migrate", "--is-version", "5.3.0"],
+            &["--url", &url],
+            0,
+        );
+        assert!(
+            kill_when(server, &db, dir.path(), &url, point).await,
+            "the upgrade finished before `{point}`; the kill point was missed"
+        );
+        let out = isdb_ok(
+            dir.path(),
+            &["migrate", "--is-version", "5.11.0"],
+            &["--url", &url],
+            0,
+        );
+        assert!(out.contains("IS release 5.11.0"), "{out}");
+        let out = isdb_ok(
+            dir.path(),
+            &["verify", "--is-version", "5.11.0"],
+            &["--url", &url],
+            0,
+        );
+        assert!(out.contains(": clean"), "after a kill at `{point}`: {out}");
+        for (t, n) in seeded.iter().zip(&want) {
+            assert_eq!(
+                server.query_i64(&db, &count(t)).await,
+                *n,
+                "{t} after `{point}`"
+            );
+        }
+        let history = server.history_lines(&db).await;
+        assert!(history.iter().all(|l| l.ends_with(" 1")), "{history:?}");
+        // Every step of the upgrade plus the 5.3.0 installs, each once.
+        let mut steps: Vec<String> = history
+            .iter()
+            .map(|l| l.split(' ').take(2).collect::<Vec<_>>().join(" "))
+            .collect();
+        let n = steps.len();
+        steps.dedup();
+        assert_eq!(steps.len(), n, "{history:?}");
+        assert!(n > steps_total, "{history:?}");
+    }
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_killed_upgrades_converge() {
+    let Some(server) = common::postgres("postgres_killed_upgrades_converge").await else {
+        return;
+    };
+    // Each PostgreSQL step is one transaction: kill after some steps committed.
+    let after = |n: usize| {
+        format!(
+            "SELECT CAST(CASE WHEN COUNT(*) >= {n} THEN 1 ELSE 0 END AS BIGINT) FROM ISDB_SCHEMA_HISTORY WHERE SUCCESS = 1 AND VERSION <> '5.3.0'"
+        )
+    };
+    let points = [after(1), after(6), after(14)];
+    let points: Vec<&str> = points.iter().map(String::as_str).collect();
+    killed_upgrades_converge(&server, "pgkillup", &points).await;
+}
+
+#[tokio::test]
+async fn mysql_killed_upgrades_converge() {
+    let Some(server) = common::mysql("mysql_killed_upgrades_converge").await else {
+        return;
+    };
+    // MariaDB commits DDL statement by statement: kill inside steps.
+    let inside = |group: &str, version: &str, n: usize| {
+        format!(
+            "SELECT COUNT(*) FROM ISDB_SCHEMA_HISTORY WHERE TABLE_GROUP = '{group}' AND VERSION = '{version}' AND SUCCESS = 0 AND STATEMENTS_DONE >= {n}"
+        )
+    };
+    let points = [
+        inside("identity", "5.4.0", 4),
+        inside("user-management", "5.9.0", 2),
+        inside("identity", "5.10.0", 15),
+    ];
+    let points: Vec<&str> = points.iter().map(String::as_str).collect();
+    killed_upgrades_converge(&server, "mykillup", &points).await;
+}

@@ -212,6 +212,15 @@ pub trait Engine: fmt::Debug + Sync {
         false
     }
 
+    /// Whether a DDL statement's error says its work is already done (the
+    /// column, key or table it adds exists; the one it drops or renames is
+    /// gone). Asked only for the one statement a killed run may have applied
+    /// without recording it, on engines whose DDL commits by itself.
+    fn already_applied(&self, e: &sqlx::Error) -> bool {
+        let _ = e;
+        false
+    }
+
     /// Whether a server error means the session itself ended (killed,
     /// shut down, timed out), as opposed to one statement failing.
     fn ends_session(&self, e: &dyn sqlx::error::DatabaseError) -> bool {

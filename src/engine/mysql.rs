@@ -83,6 +83,21 @@ impl Engine for MySql {
         ))
     }
 
+    fn already_applied(&self, e: &sqlx::Error) -> bool {
+        // 1050 table exists, 1054 unknown column (renamed already), 1060
+        // duplicate column, 1061 duplicate key name, 1068 multiple primary
+        // key, 1091 cannot drop (gone), 1146 no such table (renamed or dropped
+        // already), 1826 duplicate foreign key name.
+        e.as_database_error()
+            .and_then(|d| d.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>())
+            .is_some_and(|m| {
+                matches!(
+                    m.number(),
+                    1050 | 1054 | 1060 | 1061 | 1068 | 1091 | 1146 | 1826
+                )
+            })
+    }
+
     fn ends_session(&self, e: &dyn sqlx::error::DatabaseError) -> bool {
         // 1927 connection killed, 1053 server shutdown, 2006/2013 gone away/lost,
         // 4031 idle disconnect (MySQL 8).

@@ -799,6 +799,18 @@ async fn execute_statement(
     .await
 }
 
+/// Whether `e` is a failed statement whose server error says its work is
+/// already done (see [`engine::Engine::already_applied`]).
+fn already_applied(hooks: &dyn engine::Engine, e: &Error) -> bool {
+    match e {
+        Error::Migrate(m) => match m.as_ref() {
+            MigrateError::StatementFailed { source, .. } => hooks.already_applied(source),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Changes the session's server-side statement limit.
 async fn set_statement_limit(
     db: &mut AnyConnection,
@@ -939,7 +951,22 @@ async fn apply(
             })
             .await?;
         } else {
-            execute_statement(db, conn, &mut limit, m, (i, total), st).await?;
+            let result = execute_statement(db, conn, &mut limit, m, (i, total), st).await;
+            // The statement a killed run was in may have committed (DDL commits
+            // by itself here) without its progress: one that finds its work
+            // done counts as applied. Only that statement, only such errors.
+            match result {
+                Err(e) if p.resume.is_some() && i == start && already_applied(hooks, &e) => {
+                    tracing::info!(
+                        "{}: {} {}: statement {} was applied before the earlier run stopped; continuing",
+                        conn.db.name,
+                        row.group,
+                        row.version,
+                        i + 1
+                    );
+                }
+                other => other?,
+            }
             within(conn, bound, history::update(db, hooks, &row)).await?;
         }
         step();

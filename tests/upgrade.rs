@@ -483,6 +483,7 @@ async fn kill_when(
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
         if child.try_wait().unwrap().is_some() {
+            let _ = child.wait();
             return false;
         }
         if server.query_i64(db, condition).await > 0 {
@@ -493,6 +494,7 @@ async fn kill_when(
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("the upgrade neither finished nor reached `{condition}` in time");
 }
 

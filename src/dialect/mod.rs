@@ -242,6 +242,12 @@ pub trait Dialect: fmt::Debug + Send + Sync {
         RenameStyle::AlterTable
     }
 
+    /// Whether an index on a table with rows can be built while its writers
+    /// go on (`CREATE INDEX CONCURRENTLY`, outside any transaction: PostgreSQL).
+    fn concurrent_index_builds(&self) -> bool {
+        false
+    }
+
     /// How DDL on a table with rows affects its writers (see [`DdlLocking`]).
     fn ddl_locking(&self) -> DdlLocking {
         DdlLocking::Blocking

@@ -26,6 +26,10 @@ impl Dialect for Postgres {
         super::DdlLocking::CatalogFirst
     }
 
+    fn concurrent_index_builds(&self) -> bool {
+        true
+    }
+
     fn implicit_constraint_name(
         &self,
         table: &str,

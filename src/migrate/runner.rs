@@ -505,9 +505,7 @@ pub(super) struct Pending<'a> {
 }
 
 pub(super) fn render_options(dialect: &dyn Dialect) -> RenderOptions {
-    RenderOptions {
-        idempotent: !dialect.supports_transactional_ddl(),
-    }
+    crate::render::live_options(dialect)
 }
 
 /// Every history row that `migrate` refuses: versions this isdb does not know

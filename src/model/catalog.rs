@@ -656,7 +656,43 @@ impl Catalog {
                 (TableGroup::Bps, "bps", "5.3.0"),
             ];
             // The release steps that need work on existing rows (see `model::data`).
-            let data: [(TableGroup, &str, &str); 0] = [];
+            let data: [(TableGroup, &str, &str); 7] = [
+                (
+                    TableGroup::UserManagement,
+                    "5.10.0",
+                    include_str!("../../migrations/user-management/5.10.0.data.toml"),
+                ),
+                (
+                    TableGroup::UserManagement,
+                    "5.11.0",
+                    include_str!("../../migrations/user-management/5.11.0.data.toml"),
+                ),
+                (
+                    TableGroup::Identity,
+                    "5.4.0",
+                    include_str!("../../migrations/identity/5.4.0.data.toml"),
+                ),
+                (
+                    TableGroup::Identity,
+                    "5.8.0",
+                    include_str!("../../migrations/identity/5.8.0.data.toml"),
+                ),
+                (
+                    TableGroup::Identity,
+                    "5.10.0",
+                    include_str!("../../migrations/identity/5.10.0.data.toml"),
+                ),
+                (
+                    TableGroup::Consent,
+                    "5.7.0",
+                    include_str!("../../migrations/consent/5.7.0.data.toml"),
+                ),
+                (
+                    TableGroup::Uma,
+                    "5.7.0",
+                    include_str!("../../migrations/uma/5.7.0.data.toml"),
+                ),
+            ];
             let mut migrations = Vec::new();
             for (group, version, neutral, dialects) in files {
                 let mut m = Migration::parse(group, version, neutral, dialects)

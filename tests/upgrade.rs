@@ -8,6 +8,28 @@ mod common;
 use common::{Server, run_isdb, run_with};
 use isdb::model::catalog::Catalog;
 
+/// A PostgreSQL and a MariaDB test over one shared body, each with its own
+/// database-name tag.
+macro_rules! on_both {
+    ($pg:ident, $my:ident, $body:ident, $pg_tag:literal, $my_tag:literal) => {
+        #[tokio::test]
+        async fn $pg() {
+            let Some(server) = common::postgres(stringify!($pg)).await else {
+                return;
+            };
+            $body(&server, $pg_tag).await;
+        }
+
+        #[tokio::test]
+        async fn $my() {
+            let Some(server) = common::mysql(stringify!($my)).await else {
+                return;
+            };
+            $body(&server, $my_tag).await;
+        }
+    };
+}
+
 /// `isdb` with `target` appended, in `dir`; fails the test unless it exits `code`.
 fn isdb_ok(dir: &std::path::Path, cmd: &[&str], target: &[&str], code: i32) -> String {
     let (got, out, err) = run_with(dir, cmd, target);
@@ -173,69 +195,37 @@ async fn downgrade_refused(server: &Server, tag: &str) {
     common::drop_databases(server, &prefix).await;
 }
 
-#[tokio::test]
-async fn postgres_upgrades_to_every_release() {
-    let Some(server) = common::postgres("postgres_upgrades_to_every_release").await else {
-        return;
-    };
-    every_release_from_5_3_0(&server, "pgup").await;
-}
+on_both!(
+    postgres_upgrades_to_every_release,
+    mysql_upgrades_to_every_release,
+    every_release_from_5_3_0,
+    "pgup",
+    "myup"
+);
 
-#[tokio::test]
-async fn mysql_upgrades_to_every_release() {
-    let Some(server) = common::mysql("mysql_upgrades_to_every_release").await else {
-        return;
-    };
-    every_release_from_5_3_0(&server, "myup").await;
-}
+on_both!(
+    postgres_split_upgrades_in_two_runs,
+    mysql_split_upgrades_in_two_runs,
+    two_runs_split,
+    "pgup2",
+    "myup2"
+);
 
-#[tokio::test]
-async fn postgres_split_upgrades_in_two_runs() {
-    let Some(server) = common::postgres("postgres_split_upgrades_in_two_runs").await else {
-        return;
-    };
-    two_runs_split(&server, "pgup2").await;
-}
+on_both!(
+    postgres_adopted_database_upgrades,
+    mysql_adopted_database_upgrades,
+    adopted_then_upgraded,
+    "pgadopt",
+    "myadopt"
+);
 
-#[tokio::test]
-async fn mysql_split_upgrades_in_two_runs() {
-    let Some(server) = common::mysql("mysql_split_upgrades_in_two_runs").await else {
-        return;
-    };
-    two_runs_split(&server, "myup2").await;
-}
-
-#[tokio::test]
-async fn postgres_adopted_database_upgrades() {
-    let Some(server) = common::postgres("postgres_adopted_database_upgrades").await else {
-        return;
-    };
-    adopted_then_upgraded(&server, "pgadopt").await;
-}
-
-#[tokio::test]
-async fn mysql_adopted_database_upgrades() {
-    let Some(server) = common::mysql("mysql_adopted_database_upgrades").await else {
-        return;
-    };
-    adopted_then_upgraded(&server, "myadopt").await;
-}
-
-#[tokio::test]
-async fn postgres_downgrade_is_refused() {
-    let Some(server) = common::postgres("postgres_downgrade_is_refused").await else {
-        return;
-    };
-    downgrade_refused(&server, "pgdown").await;
-}
-
-#[tokio::test]
-async fn mysql_downgrade_is_refused() {
-    let Some(server) = common::mysql("mysql_downgrade_is_refused").await else {
-        return;
-    };
-    downgrade_refused(&server, "mydown").await;
-}
+on_both!(
+    postgres_downgrade_is_refused,
+    mysql_downgrade_is_refused,
+    downgrade_refused,
+    "pgdown",
+    "mydown"
+);
 
 /// `isdb plan` on a populated 5.3.0 database: every step to 5.11.0 with its
 /// changes, the row counts of the tables they touch (from the engine's
@@ -353,21 +343,13 @@ async fn plan_reports_the_upgrade(server: &Server, tag: &str) {
     common::drop_databases(server, &prefix).await;
 }
 
-#[tokio::test]
-async fn postgres_plan_reports_the_upgrade() {
-    let Some(server) = common::postgres("postgres_plan_reports_the_upgrade").await else {
-        return;
-    };
-    plan_reports_the_upgrade(&server, "pgplan").await;
-}
-
-#[tokio::test]
-async fn mysql_plan_reports_the_upgrade() {
-    let Some(server) = common::mysql("mysql_plan_reports_the_upgrade").await else {
-        return;
-    };
-    plan_reports_the_upgrade(&server, "myplan").await;
-}
+on_both!(
+    postgres_plan_reports_the_upgrade,
+    mysql_plan_reports_the_upgrade,
+    plan_reports_the_upgrade,
+    "pgplan",
+    "myplan"
+);
 
 /// Bad input for an upgrade changes nothing: an unknown target release
 /// (usage, exit 2), a database that drifted from its recorded release (a
@@ -445,21 +427,13 @@ async fn bad_upgrades_change_nothing(server: &Server, tag: &str) {
     common::drop_databases(server, &prefix).await;
 }
 
-#[tokio::test]
-async fn postgres_bad_upgrades_change_nothing() {
-    let Some(server) = common::postgres("postgres_bad_upgrades_change_nothing").await else {
-        return;
-    };
-    bad_upgrades_change_nothing(&server, "pgbad").await;
-}
-
-#[tokio::test]
-async fn mysql_bad_upgrades_change_nothing() {
-    let Some(server) = common::mysql("mysql_bad_upgrades_change_nothing").await else {
-        return;
-    };
-    bad_upgrades_change_nothing(&server, "mybad").await;
-}
+on_both!(
+    postgres_bad_upgrades_change_nothing,
+    mysql_bad_upgrades_change_nothing,
+    bad_upgrades_change_nothing,
+    "pgbad",
+    "mybad"
+);
 
 /// Runs `isdb migrate --is-version 5.11.0` on `url` and SIGKILLs it once
 /// `condition` (a COUNT query on the database) is positive. Returns whether

@@ -507,15 +507,11 @@ fn print_verification(
     strict: bool,
     baseline: bool,
 ) {
-    let mut out = std::io::stdout().lock();
     if let Format::Json = format {
-        let _ = writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(report).unwrap_or_default()
-        );
+        print_json(report);
         return;
     }
+    let mut out = std::io::stdout().lock();
     for d in &report.databases {
         let verdict = match (&d.error, d.failing(strict)) {
             (Some(_), _) => "FAILED",
@@ -558,6 +554,15 @@ fn print_verification(
             }
         }
     }
+}
+
+/// Prints `report` as pretty JSON on stdout (`--format json`).
+fn print_json(report: &impl serde::Serialize) {
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        serde_json::to_string_pretty(report).unwrap_or_default()
+    );
 }
 
 /// The distinct releases a run left the databases at, as `IS release 5.3.0`.

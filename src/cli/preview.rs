@@ -63,15 +63,11 @@ fn print_step(out: &mut impl Write, s: &StepReport) {
 
 /// Prints `report` as text or JSON.
 pub(super) fn print(report: &PlanReport, format: Format) {
-    let mut out = std::io::stdout().lock();
     if let Format::Json = format {
-        let _ = writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(report).unwrap_or_default()
-        );
+        super::print_json(report);
         return;
     }
+    let mut out = std::io::stdout().lock();
     for d in &report.databases {
         let at = if d.from_release.is_empty() {
             "nothing installed".to_string()

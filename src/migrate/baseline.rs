@@ -292,11 +292,20 @@ fn detect<'a>(
     actual: &Schema,
     strict: bool,
 ) -> Option<&'a Version> {
-    let dialect = conn.backend.dialect();
-    candidates(plan, catalog).into_iter().find(|r| {
-        let (_, expected) = union(conn, &expected_at(catalog, conn, r));
-        !diff::is_failing(&diff::diff(dialect, &expected, actual), strict)
-    })
+    candidates(plan, catalog)
+        .into_iter()
+        .find(|r| !diff::is_failing(&differences_at(catalog, conn, r, actual), strict))
+}
+
+/// How `actual` differs from what `conn`'s database holds at `release`.
+fn differences_at(
+    catalog: &Catalog,
+    conn: &DbConnection,
+    release: &Version,
+    actual: &Schema,
+) -> Vec<Difference> {
+    let (_, expected) = union(conn, &expected_at(catalog, conn, release));
+    diff::diff(conn.backend.dialect(), &expected, actual)
 }
 
 /// The releases `baseline` may record, newest first: up to the one asked for.
@@ -319,10 +328,8 @@ fn nearest<'a>(
     actual: &Schema,
     strict: bool,
 ) -> Option<&'a Version> {
-    let dialect = conn.backend.dialect();
     let failing = |r: &Version| {
-        let (_, expected) = union(conn, &expected_at(catalog, conn, r));
-        diff::diff(dialect, &expected, actual)
+        differences_at(catalog, conn, r, actual)
             .iter()
             .filter(|d| diff::is_failing(std::slice::from_ref(*d), strict))
             .count()

@@ -56,6 +56,7 @@ fn resolve_and_render(c: &mut Criterion) {
                     let dialect = d.backend.dialect();
                     let opts = RenderOptions {
                         idempotent: !dialect.supports_transactional_ddl(),
+                        online: false,
                     };
                     let mut total = 0;
                     for conn in &d.databases {

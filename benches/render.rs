@@ -89,6 +89,7 @@ fn statements(c: &mut Criterion) {
     for d in dialect::all() {
         let opts = RenderOptions {
             idempotent: !d.supports_transactional_ddl(),
+            online: false,
         };
         g.bench_function(d.name(), |b| {
             b.iter(|| {

@@ -195,6 +195,20 @@ pub enum MigrateError {
         /// What the planner could not do.
         why: String,
     },
+    /// The live schema is not what the history records, so an upgrade is refused.
+    #[error(
+        "{database}: the live schema differs from what its history records ({recorded}): {count} difference(s), e.g. {first}. isdb upgrades only a database whose schema it knows exactly; nothing was changed. `isdb verify` lists the differences: repair them (or restore the database), then run the upgrade again"
+    )]
+    Drift {
+        /// Physical database.
+        database: String,
+        /// The recorded versions, as `group version, ...`.
+        recorded: String,
+        /// How many failing differences.
+        count: usize,
+        /// The first of them.
+        first: String,
+    },
     /// Several databases failed; each error is listed.
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
     Several(Vec<Error>),

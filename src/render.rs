@@ -20,6 +20,9 @@ pub enum StatementKind {
     CreateTrigger,
     /// `CREATE INDEX`.
     CreateIndex,
+    /// `CREATE INDEX CONCURRENTLY` on a table with rows and writers
+    /// (PostgreSQL): it cannot run inside a transaction.
+    CreateIndexConcurrently,
     /// `ALTER TABLE … ADD FOREIGN KEY` (a reference to a table created later).
     AddForeignKey,
     /// `INSERT` of a seed row.
@@ -48,6 +51,9 @@ pub struct RenderOptions {
     /// inside `CREATE TABLE`, so that re-running a half-applied migration on a
     /// dialect whose DDL commits implicitly is safe.
     pub idempotent: bool,
+    /// Build the indexes of tables that already exist without blocking their
+    /// writers, where the dialect can ([`Dialect::concurrent_index_builds`]).
+    pub online: bool,
 }
 
 /// Renders every object of `schema` for `dialect`, in an order the database accepts.
@@ -482,6 +488,7 @@ impl Default for ScriptOptions {
 pub fn live_options(dialect: &dyn Dialect) -> RenderOptions {
     RenderOptions {
         idempotent: !dialect.supports_transactional_ddl(),
+        online: true,
     }
 }
 
@@ -514,7 +521,14 @@ pub fn history_table_statements(dialect: &dyn Dialect, idempotent: bool) -> Vec<
         tables: vec![crate::migrate::history::history_table()],
         seeds: vec![],
     };
-    statements(dialect, &schema, RenderOptions { idempotent })
+    statements(
+        dialect,
+        &schema,
+        RenderOptions {
+            idempotent,
+            online: false,
+        },
+    )
 }
 
 /// The `INSERT` that records `row` in the history table, as literal SQL.

@@ -128,6 +128,7 @@ impl Scene {
             &bps.schema(d),
             RenderOptions {
                 idempotent: !d.supports_transactional_ddl(),
+                online: false,
             },
         )
         .len();

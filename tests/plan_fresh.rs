@@ -20,7 +20,13 @@ fn every_snapshot_planned_from_nothing_renders_what_render_writes() {
             for d in dialect::all() {
                 let schema = m.schema(d);
                 let p = plan(d, None, &schema, &m.renames());
-                for opts in [RenderOptions::default(), RenderOptions { idempotent: true }] {
+                for opts in [
+                    RenderOptions::default(),
+                    RenderOptions {
+                        idempotent: true,
+                        online: false,
+                    },
+                ] {
                     let expected = render::statements(d, &schema, opts);
                     let planned = p
                         .statements_with(d, opts)

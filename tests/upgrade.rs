@@ -236,3 +236,374 @@ async fn mysql_downgrade_is_refused() {
     };
     downgrade_refused(&server, "mydown").await;
 }
+
+/// `isdb plan` on a populated 5.3.0 database: every step to 5.11.0 with its
+/// changes, the row counts of the tables they touch (from the engine's
+/// statistics), which changes hold writers, the WSO2 migrators left to the
+/// operator; as text and JSON; and it changes nothing.
+async fn plan_reports_the_upgrade(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let db = format!("{prefix}wso2is");
+    let url = server.db_url(&db);
+    let target = ["--url", url.as_str()];
+    // Nothing there yet: a fresh install of every group.
+    let out = isdb_ok(dir.path(), &["plan", "--is-version", "5.3.0"], &target, 0);
+    assert!(out.contains("nothing installed -> IS 5.3.0"), "{out}");
+    assert!(out.contains("identity 5.3.0 (fresh install)"), "{out}");
+    isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.3.0"],
+        &target,
+        0,
+    );
+    let values: Vec<String> = (0..500).map(|i| format!("('role{i}', -1234)")).collect();
+    server
+        .exec(
+            &db,
+            &format!(
+                "INSERT INTO UM_SYSTEM_ROLE (UM_ROLE_NAME, UM_TENANT_ID) VALUES {}",
+                values.join(", ")
+            ),
+        )
+        .await;
+    server
+        .exec(
+            &db,
+            if server.is_postgres() {
+                "ANALYZE"
+            } else {
+                "ANALYZE TABLE UM_SYSTEM_ROLE"
+            },
+        )
+        .await;
+    let before = server.history_lines(&db).await;
+    let out = isdb_ok(dir.path(), &["plan", "--is-version", "5.11.0"], &target, 0);
+    assert!(out.contains("IS 5.3.0 -> IS 5.11.0"), "{out}");
+    assert!(
+        out.contains("user-management 5.4.0 (upgrade from 5.3.0)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("add index SYSTEM_ROLE_IND_BY_RN_TI on UM_SYSTEM_ROLE")
+            && out.contains("500 rows"),
+        "the row count comes from the engine's statistics: {out}"
+    );
+    assert!(
+        out.contains("EncryptionAdminFlowMigrator"),
+        "WSO2 migrators left to the operator are listed: {out}"
+    );
+    let (code, json, err) = run_with(
+        dir.path(),
+        &["plan", "--is-version", "5.11.0", "--format", "json"],
+        &target,
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let steps = v["databases"][0]["steps"].as_array().unwrap();
+    let catalog = Catalog::builtin().unwrap();
+    let expected: usize = isdb::layout::TableGroup::ALL
+        .iter()
+        .map(|g| {
+            let five_three = catalog.release("5.3.0").unwrap();
+            let newest = catalog.newest().unwrap();
+            match catalog.snapshot(*g, &five_three) {
+                Some(m) => catalog
+                    .group(*g)
+                    .filter(|x| x.version > m.version && &x.version <= newest)
+                    .count(),
+                None => usize::from(catalog.snapshot(*g, newest).is_some()),
+            }
+        })
+        .sum();
+    assert_eq!(steps.len(), expected, "one step per group and release");
+    let index = steps
+        .iter()
+        .flat_map(|s| s["changes"].as_array().unwrap())
+        .find(|c| {
+            c["change"]
+                .as_str()
+                .unwrap()
+                .starts_with("add index SYSTEM_ROLE_IND_BY_RN_TI")
+        })
+        .unwrap();
+    assert_eq!(index["rows"], 500);
+    let impact = index["impact"].as_str().unwrap();
+    if server.is_postgres() {
+        assert_eq!(impact, "scan_blocks_writes");
+    } else {
+        assert_eq!(impact, "online");
+    }
+    assert_eq!(
+        server.history_lines(&db).await,
+        before,
+        "plan changed nothing"
+    );
+    isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.11.0"],
+        &target,
+        0,
+    );
+    let out = isdb_ok(dir.path(), &["plan"], &target, 0);
+    assert!(
+        out.contains("IS 5.11.0 -> IS 5.11.0") && out.contains("nothing to do"),
+        "{out}"
+    );
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_plan_reports_the_upgrade() {
+    let Some(server) = common::postgres("postgres_plan_reports_the_upgrade").await else {
+        return;
+    };
+    plan_reports_the_upgrade(&server, "pgplan").await;
+}
+
+#[tokio::test]
+async fn mysql_plan_reports_the_upgrade() {
+    let Some(server) = common::mysql("mysql_plan_reports_the_upgrade").await else {
+        return;
+    };
+    plan_reports_the_upgrade(&server, "myplan").await;
+}
+
+/// Bad input for an upgrade changes nothing: an unknown target release
+/// (usage, exit 2), a database that drifted from its recorded release (a
+/// dropped column), and one whose history records a release newer than isdb
+/// knows (exit 1).
+async fn bad_upgrades_change_nothing(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let db = format!("{prefix}wso2is");
+    let url = server.db_url(&db);
+    let target = ["--url", url.as_str()];
+    isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.3.0"],
+        &target,
+        0,
+    );
+    let before = server.history_lines(&db).await;
+    let out = isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.12.0"],
+        &target,
+        2,
+    );
+    assert!(out.contains("isdb knows no IS release `5.12.0`"), "{out}");
+
+    server
+        .exec(&db, "ALTER TABLE IDN_OAUTH2_SCOPE DROP COLUMN ROLES")
+        .await;
+    let out = isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.11.0"],
+        &target,
+        1,
+    );
+    assert!(
+        out.contains("the live schema differs from what its history records")
+            && out.contains("ROLES")
+            && out.contains("nothing was changed"),
+        "{out}"
+    );
+    assert_eq!(server.history_lines(&db).await, before);
+    let out = isdb_ok(dir.path(), &["verify"], &target, 1);
+    assert!(out.contains("IDN_OAUTH2_SCOPE.ROLES"), "{out}");
+
+    let newer = format!("{prefix}newer");
+    let n_url = server.db_url(&newer);
+    let n_target = ["--url", n_url.as_str()];
+    isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.11.0"],
+        &n_target,
+        0,
+    );
+    server
+        .exec(
+            &newer,
+            "UPDATE ISDB_SCHEMA_HISTORY SET VERSION = '5.12.0' WHERE TABLE_GROUP = 'identity'",
+        )
+        .await;
+    let n_before = server.history_lines(&newer).await;
+    let out = isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.11.0"],
+        &n_target,
+        1,
+    );
+    assert!(
+        out.contains("identity 5.12.0, which this isdb does not know"),
+        "{out}"
+    );
+    let out = isdb_ok(dir.path(), &["plan"], &n_target, 1);
+    assert!(out.contains("cannot plan"), "{out}");
+    assert_eq!(server.history_lines(&newer).await, n_before);
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_bad_upgrades_change_nothing() {
+    let Some(server) = common::postgres("postgres_bad_upgrades_change_nothing").await else {
+        return;
+    };
+    bad_upgrades_change_nothing(&server, "pgbad").await;
+}
+
+#[tokio::test]
+async fn mysql_bad_upgrades_change_nothing() {
+    let Some(server) = common::mysql("mysql_bad_upgrades_change_nothing").await else {
+        return;
+    };
+    bad_upgrades_change_nothing(&server, "mybad").await;
+}
+
+/// Runs `isdb migrate --is-version 5.11.0` on `url` and SIGKILLs it once
+/// `condition` (a COUNT query on the database) is positive. Returns whether
+/// the kill landed before the run finished.
+async fn kill_when(
+    server: &Server,
+    db: &str,
+    dir: &std::path::Path,
+    url: &str,
+    condition: &str,
+) -> bool {
+    use std::time::{Duration, Instant};
+    let mut child = std::process::Command::new(common::isdb())
+        .args(["migrate", "--url", url, "--is-version", "5.11.0"])
+        .env("ISDB_PASSWORD", "")
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            let _ = child.wait();
+            return false;
+        }
+        if server.query_i64(db, condition).await > 0 {
+            child.kill().unwrap();
+            let _ = child.wait();
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the upgrade neither finished nor reached `{condition}` in time");
+}
+
+/// Kill -9 at several points of a 5.3.0 → 5.11.0 upgrade; the next run
+/// converges every time: verify clean, every seed row once, the history one
+/// row per step and complete.
+async fn killed_upgrades_converge(server: &Server, tag: &str, points: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let fresh = format!("{prefix}fresh");
+    isdb_ok(
+        dir.path(),
+        &["migrate", "--is-version", "5.11.0"],
+        &["--url", &server.db_url(&fresh)],
+        0,
+    );
+    let seeded = [
+        "IDN_BASE_TABLE",
+        "IDN_CONFIG_TYPE",
+        "CM_PURPOSE",
+        "CM_PURPOSE_CATEGORY",
+    ];
+    let count = |t: &str| format!("SELECT COUNT(*) FROM {t}");
+    let mut want = Vec::new();
+    for t in seeded {
+        want.push(server.query_i64(&fresh, &count(t)).await);
+    }
+    let steps_total = server.history_lines(&fresh).await.len();
+    for (i, point) in points.iter().enumerate() {
+        let db = format!("{prefix}k{i}");
+        let url = server.db_url(&db);
+        isdb_ok(
+            dir.path(),
+            &["migrate", "--is-version", "5.3.0"],
+            &["--url", &url],
+            0,
+        );
+        assert!(
+            kill_when(server, &db, dir.path(), &url, point).await,
+            "the upgrade finished before `{point}`; the kill point was missed"
+        );
+        let out = isdb_ok(
+            dir.path(),
+            &["migrate", "--is-version", "5.11.0"],
+            &["--url", &url],
+            0,
+        );
+        assert!(out.contains("IS release 5.11.0"), "{out}");
+        let out = isdb_ok(
+            dir.path(),
+            &["verify", "--is-version", "5.11.0"],
+            &["--url", &url],
+            0,
+        );
+        assert!(out.contains(": clean"), "after a kill at `{point}`: {out}");
+        for (t, n) in seeded.iter().zip(&want) {
+            assert_eq!(
+                server.query_i64(&db, &count(t)).await,
+                *n,
+                "{t} after `{point}`"
+            );
+        }
+        let history = server.history_lines(&db).await;
+        assert!(history.iter().all(|l| l.ends_with(" 1")), "{history:?}");
+        // Every step of the upgrade plus the 5.3.0 installs, each once.
+        let mut steps: Vec<String> = history
+            .iter()
+            .map(|l| l.split(' ').take(2).collect::<Vec<_>>().join(" "))
+            .collect();
+        let n = steps.len();
+        steps.dedup();
+        assert_eq!(steps.len(), n, "{history:?}");
+        assert!(n > steps_total, "{history:?}");
+    }
+    common::drop_databases(server, &prefix).await;
+}
+
+#[tokio::test]
+async fn postgres_killed_upgrades_converge() {
+    let Some(server) = common::postgres("postgres_killed_upgrades_converge").await else {
+        return;
+    };
+    // Each PostgreSQL step is one transaction: kill after some steps committed.
+    let after = |n: usize| {
+        format!(
+            "SELECT CAST(CASE WHEN COUNT(*) >= {n} THEN 1 ELSE 0 END AS BIGINT) FROM ISDB_SCHEMA_HISTORY WHERE SUCCESS = 1 AND VERSION <> '5.3.0'"
+        )
+    };
+    let points = [after(1), after(6), after(14)];
+    let points: Vec<&str> = points.iter().map(String::as_str).collect();
+    killed_upgrades_converge(&server, "pgkillup", &points).await;
+}
+
+#[tokio::test]
+async fn mysql_killed_upgrades_converge() {
+    let Some(server) = common::mysql("mysql_killed_upgrades_converge").await else {
+        return;
+    };
+    // MariaDB commits DDL statement by statement: kill inside steps.
+    let inside = |group: &str, version: &str, n: usize| {
+        format!(
+            "SELECT COUNT(*) FROM ISDB_SCHEMA_HISTORY WHERE TABLE_GROUP = '{group}' AND VERSION = '{version}' AND SUCCESS = 0 AND STATEMENTS_DONE >= {n}"
+        )
+    };
+    let points = [
+        inside("identity", "5.4.0", 4),
+        inside("user-management", "5.9.0", 2),
+        inside("identity", "5.10.0", 15),
+    ];
+    let points: Vec<&str> = points.iter().map(String::as_str).collect();
+    killed_upgrades_converge(&server, "mykillup", &points).await;
+}

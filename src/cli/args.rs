@@ -35,6 +35,11 @@ pub enum Command {
     /// Show applied and pending migrations per database (exit 1 when something is pending).
     #[command(after_help = super::examples::STATUS)]
     Status(StatusArgs),
+    /// Show what `migrate` would do, step by step: changes, tables and their row
+    /// counts, which changes hold writers and for about how long, data steps, and
+    /// the WSO2 migrators still to run. Changes nothing.
+    #[command(after_help = super::examples::PLAN)]
+    Plan(StatusArgs),
     /// Compare live databases with the expected schema (exit 1 on any difference).
     #[command(after_help = super::examples::VERIFY)]
     Verify(VerifyArgs),

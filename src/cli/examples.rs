@@ -27,6 +27,13 @@ Examples:
   isdb status --url postgres://wso2@db.example.org/wso2is
   isdb status --layout split --url mysql://wso2@db.example.org/ --db-prefix prod_ --format json";
 
+/// `isdb plan --help`.
+pub const PLAN: &str = "\
+Examples:
+  # the upgrade of a 5.3.0 database to 5.11.0, before running it
+  isdb plan --url postgres://wso2@db.example.org/wso2is --is-version 5.11.0
+  isdb plan --layout split --url mysql://wso2@db.example.org/ --db-prefix prod_ --is-version 5.11.0 --format json";
+
 /// `isdb verify --help`.
 pub const VERIFY: &str = "\
 Examples:

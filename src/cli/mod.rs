@@ -4,6 +4,7 @@
 mod args;
 mod examples;
 mod interrupt;
+mod preview;
 mod progress;
 
 use std::io::Write;
@@ -54,6 +55,12 @@ pub async fn run(cli: Cli) -> Result<i32, Error> {
         }
         Command::Migrate(a) => migrate(a, cli.quiet).await,
         Command::Status(a) => status(a).await,
+        Command::Plan(a) => {
+            let deployment = crate::migrate::resolve(&a.target.to_target_args(), &env)?;
+            let report = crate::migrate::Plan::new(deployment).preview().await?;
+            preview::print(&report, a.format);
+            Ok(if report.failed() { 1 } else { 0 })
+        }
         Command::Verify(a) => {
             let plan = plan_to(&a.target.to_target_args())?;
             let report = plan.verify().await?;

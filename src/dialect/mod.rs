@@ -79,6 +79,23 @@ pub enum ColumnAlterStyle {
     Rebuild,
 }
 
+/// How the RDBMS applies DDL to a table that has rows and writers: what
+/// `isdb plan` reports for each change (see [`crate::plan::Impact`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DdlLocking {
+    /// Catalog changes under a brief exclusive lock; `ADD COLUMN` without a
+    /// rewrite (11+); index, key and NOT NULL builds scan the table while
+    /// writes wait; type changes other than widening rewrite it (PostgreSQL).
+    CatalogFirst,
+    /// InnoDB online DDL: most changes rebuild in place while writes go on
+    /// (`ALGORITHM=INPLACE, LOCK=NONE`) or are instant; type changes and
+    /// foreign keys checked against existing rows copy the table (MySQL 5.7+,
+    /// MariaDB 10.3+).
+    InnoDbOnline,
+    /// Assume every change to a table with rows holds writers for a full pass.
+    Blocking,
+}
+
 /// How tables and columns are renamed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RenameStyle {
@@ -223,6 +240,17 @@ pub trait Dialect: fmt::Debug + Send + Sync {
     /// How tables and columns are renamed (see [`RenameStyle`]).
     fn rename_style(&self) -> RenameStyle {
         RenameStyle::AlterTable
+    }
+
+    /// Whether an index on a table with rows can be built while its writers
+    /// go on (`CREATE INDEX CONCURRENTLY`, outside any transaction: PostgreSQL).
+    fn concurrent_index_builds(&self) -> bool {
+        false
+    }
+
+    /// How DDL on a table with rows affects its writers (see [`DdlLocking`]).
+    fn ddl_locking(&self) -> DdlLocking {
+        DdlLocking::Blocking
     }
 
     /// How a sequence is renamed (see [`SequenceRename`]).

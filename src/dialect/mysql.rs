@@ -30,6 +30,10 @@ impl Dialect for MySql {
         super::ColumnAlterStyle::ModifyColumn
     }
 
+    fn ddl_locking(&self) -> super::DdlLocking {
+        super::DdlLocking::InnoDbOnline
+    }
+
     fn drops_constraints_as_keys(&self) -> bool {
         true
     }

@@ -22,6 +22,14 @@ impl Dialect for Postgres {
         super::ColumnAlterStyle::AlterType
     }
 
+    fn ddl_locking(&self) -> super::DdlLocking {
+        super::DdlLocking::CatalogFirst
+    }
+
+    fn concurrent_index_builds(&self) -> bool {
+        true
+    }
+
     fn implicit_constraint_name(
         &self,
         table: &str,

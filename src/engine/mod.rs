@@ -172,6 +172,13 @@ pub trait Engine: fmt::Debug + Sync {
     /// A query listing the tables of the connection's current database or schema.
     fn list_tables_sql(&self) -> &'static str;
 
+    /// A query of `(table, estimated rows)` for every table of the current
+    /// database, from the engine's statistics (no table scan); `None` where
+    /// the engine keeps none (SQLite).
+    fn table_rows_sql(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Whether `DROP DATABASE` needs every session in it closed first (the
     /// lock's included).
     fn drop_needs_no_sessions(&self) -> bool {
@@ -201,6 +208,15 @@ pub trait Engine: fmt::Debug + Sync {
 
     /// Whether an error from `CREATE DATABASE` means another runner created it first.
     fn is_duplicate_database(&self, e: &sqlx::Error) -> bool {
+        let _ = e;
+        false
+    }
+
+    /// Whether a DDL statement's error says its work is already done (the
+    /// column, key or table it adds exists; the one it drops or renames is
+    /// gone). Asked only for the one statement a killed run may have applied
+    /// without recording it, on engines whose DDL commits by itself.
+    fn already_applied(&self, e: &sqlx::Error) -> bool {
         let _ = e;
         false
     }

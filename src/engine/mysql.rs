@@ -51,6 +51,12 @@ impl Engine for MySql {
         format!("USE {quoted};")
     }
 
+    fn table_rows_sql(&self) -> Option<&'static str> {
+        Some(
+            "SELECT CAST(TABLE_NAME AS CHAR), CAST(COALESCE(TABLE_ROWS, 0) AS SIGNED) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()",
+        )
+    }
+
     fn list_tables_sql(&self) -> &'static str {
         "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
     }
@@ -75,6 +81,21 @@ impl Engine for MySql {
         Some(format!(
             "CREATE DATABASE IF NOT EXISTS {quoted} CHARACTER SET {charset}"
         ))
+    }
+
+    fn already_applied(&self, e: &sqlx::Error) -> bool {
+        // 1050 table exists, 1054 unknown column (renamed already), 1060
+        // duplicate column, 1061 duplicate key name, 1068 multiple primary
+        // key, 1091 cannot drop (gone), 1146 no such table (renamed or dropped
+        // already), 1826 duplicate foreign key name.
+        e.as_database_error()
+            .and_then(|d| d.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>())
+            .is_some_and(|m| {
+                matches!(
+                    m.number(),
+                    1050 | 1054 | 1060 | 1061 | 1068 | 1091 | 1146 | 1826
+                )
+            })
     }
 
     fn ends_session(&self, e: &dyn sqlx::error::DatabaseError) -> bool {

@@ -52,6 +52,13 @@ impl Engine for Postgres {
         format!("\\connect {location}")
     }
 
+    // reltuples is -1 for a table never analyzed (14+), 0 before.
+    fn table_rows_sql(&self) -> Option<&'static str> {
+        Some(
+            "SELECT CAST(c.relname AS TEXT), CAST(GREATEST(c.reltuples, 0) AS BIGINT) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'",
+        )
+    }
+
     fn list_tables_sql(&self) -> &'static str {
         "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema()"
     }

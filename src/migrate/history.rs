@@ -76,7 +76,14 @@ pub(crate) async fn ensure(conn: &mut AnyConnection, dialect: &dyn Dialect) -> R
         tables: vec![history_table()],
         seeds: vec![],
     };
-    for st in render::statements(dialect, &schema, RenderOptions { idempotent: true }) {
+    for st in render::statements(
+        dialect,
+        &schema,
+        RenderOptions {
+            idempotent: true,
+            online: false,
+        },
+    ) {
         sqlx::raw_sql(sqlx::AssertSqlSafe(st.sql))
             .execute(&mut *conn)
             .await

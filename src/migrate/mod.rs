@@ -24,6 +24,7 @@
 
 mod baseline;
 pub mod history;
+mod preview;
 mod runner;
 pub mod server_url;
 pub mod session;
@@ -35,6 +36,7 @@ pub use baseline::{
     DatabaseVerification, VerifyOptions, VerifyReport, inspect_database, is_missing,
 };
 pub use history::{HISTORY_TABLE, HistoryRow};
+pub use preview::{ChangeReport, DataStepReport, DatabasePlan, PlanReport, StepReport};
 pub use runner::{
     DatabaseReport, DatabaseStatus, DryRunScript, GroupStatus, MigrateReport, StatusReport,
 };
@@ -155,6 +157,13 @@ impl Plan {
     /// Applied and pending versions per database and group; changes nothing.
     pub async fn status(&self) -> Result<StatusReport, Error> {
         runner::status(self).await
+    }
+
+    /// What `migrate` would do to each database, step by step, with row
+    /// counts and locking estimates, and which WSO2 migrators the operator
+    /// must still run (`isdb plan`). Read-only.
+    pub async fn preview(&self) -> Result<PlanReport, Error> {
+        preview::preview(self).await
     }
 
     /// Compares every live database with the model of its groups (at the

@@ -495,17 +495,17 @@ async fn wait_turn(
 }
 
 /// One pending step of one database.
-struct Pending<'a> {
-    step: Step<'a>,
-    statements: Vec<Statement>,
+pub(super) struct Pending<'a> {
+    /// The step.
+    pub(super) step: Step<'a>,
+    /// Its statements, as this run applies them.
+    pub(super) statements: Vec<Statement>,
     /// The half-applied row to resume, if any.
-    resume: Option<HistoryRow>,
+    pub(super) resume: Option<HistoryRow>,
 }
 
 pub(super) fn render_options(dialect: &dyn Dialect) -> RenderOptions {
-    RenderOptions {
-        idempotent: !dialect.supports_transactional_ddl(),
-    }
+    crate::render::live_options(dialect)
 }
 
 /// Every history row that `migrate` refuses: versions this isdb does not know
@@ -544,7 +544,7 @@ fn history_problems(
 
 /// Per group of `conn`'s database, the newest version its history records,
 /// applied or stopped part-way: where the group is, or is going.
-fn recorded(conn: &DbConnection, rows: &[HistoryRow]) -> Vec<(TableGroup, Version)> {
+pub(super) fn recorded(conn: &DbConnection, rows: &[HistoryRow]) -> Vec<(TableGroup, Version)> {
     conn.db
         .groups()
         .into_iter()
@@ -618,10 +618,60 @@ fn downgrade(
     })
 }
 
+/// Before the first upgrade step (not a resumed one, which finds the schema
+/// half-way by design), the live schema must be exactly what the history
+/// records: the steps are planned between snapshots, so an upgrade of a
+/// database that drifted (a dropped column, a changed type) would fail
+/// half-way or leave it matching no release. Nothing is changed when it refuses.
+async fn refuse_drift(
+    catalog: &Catalog,
+    conn: &DbConnection,
+    rows: &[HistoryRow],
+    todo: &[Pending<'_>],
+) -> Result<(), Error> {
+    if !todo.iter().any(|p| p.step.from.is_some()) || todo.iter().any(|p| p.resume.is_some()) {
+        return Ok(());
+    }
+    let dialect = conn.backend.dialect();
+    let recorded: crate::model::Schema = conn
+        .db
+        .groups()
+        .into_iter()
+        .filter_map(|g| applied_version(g, rows).and_then(|v| catalog.migration(g, &v)))
+        .map(|m| m.schema(dialect))
+        .collect();
+    let actual = super::baseline::inspect_database(conn).await?;
+    let failing: Vec<String> = crate::diff::diff(dialect, &recorded, &actual)
+        .iter()
+        .filter(|d| crate::diff::is_failing(std::slice::from_ref(*d), false))
+        .map(ToString::to_string)
+        .collect();
+    match failing.first() {
+        None => Ok(()),
+        Some(first) => Err(MigrateError::Drift {
+            database: conn.db.name.clone(),
+            recorded: recorded_names(conn, rows),
+            count: failing.len(),
+            first: first.clone(),
+        }
+        .into()),
+    }
+}
+
+/// The versions the history records as applied, as `group version, ...`.
+fn recorded_names(conn: &DbConnection, rows: &[HistoryRow]) -> String {
+    conn.db
+        .groups()
+        .into_iter()
+        .filter_map(|g| applied_version(g, rows).map(|v| format!("{g} {v}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Compares the history with the catalog and lists the steps a run applies,
 /// release by release (within a release, in the database's group order); the
 /// first step of a group resumes the row an earlier run left half-applied.
-fn pending<'a>(
+pub(super) fn pending<'a>(
     plan: &Plan,
     catalog: &'a Catalog,
     conn: &DbConnection,
@@ -745,6 +795,18 @@ async fn execute_statement(
             .map_err(|e| failed(conn, m, index, total, st, e))
     })
     .await
+}
+
+/// Whether `e` is a failed statement whose server error says its work is
+/// already done (see [`engine::Engine::already_applied`]).
+fn already_applied(hooks: &dyn engine::Engine, e: &Error) -> bool {
+    match e {
+        Error::Migrate(m) => match m.as_ref() {
+            MigrateError::StatementFailed { source, .. } => hooks.already_applied(source),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// Changes the session's server-side statement limit.
@@ -887,7 +949,22 @@ async fn apply(
             })
             .await?;
         } else {
-            execute_statement(db, conn, &mut limit, m, (i, total), st).await?;
+            let result = execute_statement(db, conn, &mut limit, m, (i, total), st).await;
+            // The statement a killed run was in may have committed (DDL commits
+            // by itself here) without its progress: one that finds its work
+            // done counts as applied. Only that statement, only such errors.
+            match result {
+                Err(e) if p.resume.is_some() && i == start && already_applied(hooks, &e) => {
+                    tracing::info!(
+                        "{}: {} {}: statement {} was applied before the earlier run stopped; continuing",
+                        conn.db.name,
+                        row.group,
+                        row.version,
+                        i + 1
+                    );
+                }
+                other => other?,
+            }
             within(conn, bound, history::update(db, hooks, &row)).await?;
         }
         step();
@@ -923,6 +1000,7 @@ async fn migrate_locked(
         within(conn, bound, history::ensure(db, dialect)).await?;
         let rows = rows.unwrap_or_default();
         let todo = pending(plan, catalog, conn, &rows)?;
+        refuse_drift(catalog, conn, &rows, &todo).await?;
         report.release = release_name(plan, catalog, conn, &rows);
         let statements = todo.iter().map(|p| p.statements.len()).sum();
         progress.event(&Event::DatabaseStarted {
@@ -1032,7 +1110,7 @@ async fn close_bounded(conn: &DbConnection, db: AnyConnection) {
 
 /// Like [`read_history`], and refuses a database that holds WSO2 tables but no
 /// history, as a run would (see `baseline::refuse_unrecorded`).
-async fn read_history_for_run(
+pub(super) async fn read_history_for_run(
     conn: &DbConnection,
     catalog: &Catalog,
 ) -> Result<Option<Vec<HistoryRow>>, Error> {

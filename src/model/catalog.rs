@@ -656,7 +656,43 @@ impl Catalog {
                 (TableGroup::Bps, "bps", "5.3.0"),
             ];
             // The release steps that need work on existing rows (see `model::data`).
-            let data: [(TableGroup, &str, &str); 0] = [];
+            let data: [(TableGroup, &str, &str); 7] = [
+                (
+                    TableGroup::UserManagement,
+                    "5.10.0",
+                    include_str!("../../migrations/user-management/5.10.0.data.toml"),
+                ),
+                (
+                    TableGroup::UserManagement,
+                    "5.11.0",
+                    include_str!("../../migrations/user-management/5.11.0.data.toml"),
+                ),
+                (
+                    TableGroup::Identity,
+                    "5.4.0",
+                    include_str!("../../migrations/identity/5.4.0.data.toml"),
+                ),
+                (
+                    TableGroup::Identity,
+                    "5.8.0",
+                    include_str!("../../migrations/identity/5.8.0.data.toml"),
+                ),
+                (
+                    TableGroup::Identity,
+                    "5.10.0",
+                    include_str!("../../migrations/identity/5.10.0.data.toml"),
+                ),
+                (
+                    TableGroup::Consent,
+                    "5.7.0",
+                    include_str!("../../migrations/consent/5.7.0.data.toml"),
+                ),
+                (
+                    TableGroup::Uma,
+                    "5.7.0",
+                    include_str!("../../migrations/uma/5.7.0.data.toml"),
+                ),
+            ];
             let mut migrations = Vec::new();
             for (group, version, neutral, dialects) in files {
                 let mut m = Migration::parse(group, version, neutral, dialects)
@@ -719,8 +755,12 @@ impl Catalog {
     /// The newest release at which every `(group, version)` of `recorded` is
     /// the group's standing snapshot: the IS release a database whose history
     /// records those versions serves. `None` when no release has them all (a
-    /// run stopped between two groups of one release step).
+    /// run stopped between two groups of one release step), and when nothing
+    /// is recorded.
     pub fn release_of(&self, recorded: &[(TableGroup, Version)]) -> Option<&Version> {
+        if recorded.is_empty() {
+            return None;
+        }
         self.releases().into_iter().rev().find(|r| {
             recorded
                 .iter()

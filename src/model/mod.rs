@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod data;
+pub mod migrators;
 mod types;
 
 pub use types::{ColumnType, DefaultValue};

@@ -28,6 +28,7 @@
 //! 9. seed rows, after their table.
 
 mod build;
+mod impact;
 mod render;
 pub mod sql;
 #[cfg(test)]
@@ -39,6 +40,7 @@ use crate::model::{Column, DefaultValue, ForeignKey, Index, SeedRow, Table, Uniq
 
 pub use crate::model::catalog::Rename;
 pub use build::plan;
+pub use impact::Impact;
 pub use sql::{PlanError, SqlWriter};
 
 /// What changes about one column in a [`Change::AlterColumn`]: each field is
@@ -591,6 +593,20 @@ impl Plan {
         match change.table() {
             Some(t) if created(t) => vec![],
             _ => change.risks(),
+        }
+    }
+
+    /// What `change` does to the writers of its table: nothing for a table
+    /// this plan creates (it has no rows yet), else [`Change::impact`].
+    pub fn impact_of(&self, change: &Change, dialect: &dyn crate::dialect::Dialect) -> Impact {
+        let created = |t: &str| {
+            self.changes.iter().any(
+                |c| matches!(c, Change::CreateTable { table, .. } if table.name.eq_ignore_ascii_case(t)),
+            )
+        };
+        match change.table() {
+            Some(t) if created(t) => Impact::Instant,
+            _ => change.impact(dialect),
         }
     }
 

@@ -32,16 +32,42 @@ impl Plan {
     ) -> Result<Vec<Statement>, PlanError> {
         let idempotent = opts.idempotent && dialect.supports_if_not_exists();
         let inline = idempotent && dialect.supports_inline_indexes();
+        let online = opts.online && dialect.concurrent_index_builds();
+        let created: Vec<&str> = self
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::CreateTable { table, .. } => Some(table.name.as_str()),
+                _ => None,
+            })
+            .collect();
         let mut indexed_inline: Vec<&str> = Vec::new();
         let mut out = Vec::new();
+        let form = Form {
+            idempotent,
+            inline,
+            concurrently: false,
+        };
         for c in &self.changes {
             match c {
                 Change::AddIndex { table, .. } if indexed_inline.contains(&table.as_str()) => {}
                 Change::CreateTable { table, .. } if inline => {
                     indexed_inline.push(&table.name);
-                    out.extend(c.write(dialect, Form { idempotent, inline })?);
+                    out.extend(c.write(dialect, form)?);
                 }
-                _ => out.extend(c.write(dialect, Form { idempotent, inline })?),
+                // An existing table has rows and writers: build without blocking them.
+                Change::AddIndex { table, .. }
+                    if online && !created.iter().any(|t| t.eq_ignore_ascii_case(table)) =>
+                {
+                    out.extend(c.write(
+                        dialect,
+                        Form {
+                            concurrently: true,
+                            ..form
+                        },
+                    )?)
+                }
+                _ => out.extend(c.write(dialect, form)?),
             }
         }
         Ok(out)
@@ -55,6 +81,8 @@ struct Form {
     idempotent: bool,
     /// A new table's indexes inside its `CREATE TABLE`.
     inline: bool,
+    /// `CREATE INDEX CONCURRENTLY IF NOT EXISTS` (a table with rows, PostgreSQL).
+    concurrently: bool,
 }
 
 fn stmt(kind: StatementKind, w: SqlWriter<'_>) -> Statement {
@@ -285,8 +313,14 @@ impl Change {
                 }
                 alter(StatementKind::Alter, w)
             }
+            Change::AddIndex { table, index } if form.concurrently => {
+                // IF NOT EXISTS: a resumed run finds the index a killed one
+                // finished (the runner drops one it left invalid first).
+                create_index(&mut w, table, index, true, true)?;
+                alter(StatementKind::CreateIndexConcurrently, w)
+            }
             Change::AddIndex { table, index } => {
-                create_index(&mut w, table, index, form.idempotent)?;
+                create_index(&mut w, table, index, form.idempotent, false)?;
                 alter(StatementKind::CreateIndex, w)
             }
             Change::DropIndex { table, index } => {
@@ -543,12 +577,16 @@ fn create_index(
     table: &str,
     index: &Index,
     idempotent: bool,
+    concurrently: bool,
 ) -> Result<(), PlanError> {
     w.word(if index.unique {
         "CREATE UNIQUE INDEX"
     } else {
         "CREATE INDEX"
     });
+    if concurrently {
+        w.word("CONCURRENTLY");
+    }
     if idempotent {
         w.word("IF NOT EXISTS");
     }
@@ -646,7 +684,7 @@ fn rebuild(d: &dyn Dialect, from: &Table, to: &Table) -> Result<Vec<Statement>, 
     out.push(stmt(StatementKind::Alter, w));
     for index in &to.indexes {
         let mut w = SqlWriter::new(d);
-        create_index(&mut w, &to.name, index, false)?;
+        create_index(&mut w, &to.name, index, false, false)?;
         out.push(stmt(StatementKind::CreateIndex, w));
     }
     let mut w = SqlWriter::new(d);

@@ -1,0 +1,253 @@
+//! Issue 12, data steps: an upgrade of a database that holds rows does to
+//! them what WSO2's own upgrade does (see `migrations/<group>/<V>.data.toml`
+//! and docs/upgrades.md). Each test builds a merged database at the release
+//! before a data step, inserts rows that exercise it (including rows that
+//! would break the new rule), upgrades, checks the rows exactly and that
+//! `verify` finds the schema of a fresh install.
+
+mod common;
+
+use common::{Server, run_with};
+
+/// `isdb` with `target` appended in `dir`; fails the test unless it exits 0.
+fn isdb_ok(dir: &std::path::Path, cmd: &[&str], target: &[&str]) -> String {
+    let (got, out, err) = run_with(dir, cmd, target);
+    assert_eq!(got, 0, "isdb {cmd:?} {target:?}:\n{out}\n{err}");
+    format!("{out}{err}")
+}
+
+/// A merged database at release `from` holding `rows`, upgraded to `to` and
+/// verified clean; returns its name for the checks. `tag` names the test.
+async fn upgraded(
+    server: &Server,
+    tag: &str,
+    from: &str,
+    rows: &str,
+    to: &str,
+) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let db = format!("{prefix}wso2is");
+    let url = server.db_url(&db);
+    let target = ["--url", url.as_str()];
+    isdb_ok(dir.path(), &["migrate", "--is-version", from], &target);
+    server.exec(&db, rows).await;
+    isdb_ok(dir.path(), &["migrate", "--is-version", to], &target);
+    let out = isdb_ok(dir.path(), &["verify", "--is-version", to], &target);
+    assert!(!out.contains("DIFFERS"), "{to}: {out}");
+    (prefix, db)
+}
+
+/// Asserts that `sql` counts `want` rows in `db`.
+async fn count(server: &Server, db: &str, sql: &str, want: i64) {
+    assert_eq!(server.query_i64(db, sql).await, want, "{sql}");
+}
+
+/// user-management 5.10.0 `um-user-id` and 5.11.0 `um-tenant-uuid`.
+async fn user_and_tenant_ids(server: &Server, tag: &str) {
+    let rows = "
+        INSERT INTO UM_TENANT (UM_DOMAIN_NAME, UM_EMAIL, UM_CREATED_DATE) VALUES ('a.com', 'x@a.com', CURRENT_TIMESTAMP);
+        INSERT INTO UM_TENANT (UM_DOMAIN_NAME, UM_EMAIL, UM_CREATED_DATE) VALUES ('b.com', 'x@b.com', CURRENT_TIMESTAMP);
+        INSERT INTO UM_USER (UM_USER_NAME, UM_USER_PASSWORD, UM_SALT_VALUE, UM_REQUIRE_CHANGE, UM_CHANGED_TIME, UM_TENANT_ID)
+          VALUES ('alice', 'p', 's', FALSE, CURRENT_TIMESTAMP, -1234), ('bob', 'p', 's', FALSE, CURRENT_TIMESTAMP, -1234),
+                 ('carol', 'p', 's', FALSE, CURRENT_TIMESTAMP, -1234), ('dave', 'p', 's', FALSE, CURRENT_TIMESTAMP, -1234),
+                 ('alice', 'p', 's', FALSE, CURRENT_TIMESTAMP, 1);
+        INSERT INTO UM_USER_ATTRIBUTE (UM_ATTR_NAME, UM_ATTR_VALUE, UM_PROFILE_ID, UM_USER_ID, UM_TENANT_ID)
+          SELECT 'scimId', '0b4f0c1e-5a8e-4c52-9d37-1f0e2a3b4c5d', 'default', UM_ID, UM_TENANT_ID FROM UM_USER WHERE UM_USER_NAME = 'alice' AND UM_TENANT_ID = -1234;
+        INSERT INTO UM_USER_ATTRIBUTE (UM_ATTR_NAME, UM_ATTR_VALUE, UM_PROFILE_ID, UM_USER_ID, UM_TENANT_ID)
+          SELECT 'scimId', 'shared-id', 'default', UM_ID, UM_TENANT_ID FROM UM_USER WHERE UM_USER_NAME IN ('carol', 'dave');
+        INSERT INTO UM_USER_ATTRIBUTE (UM_ATTR_NAME, UM_ATTR_VALUE, UM_PROFILE_ID, UM_USER_ID, UM_TENANT_ID)
+          SELECT 'mail', 'bob@a.com', 'default', UM_ID, UM_TENANT_ID FROM UM_USER WHERE UM_USER_NAME = 'bob';
+    ";
+    let (prefix, db) = upgraded(server, tag, "5.9.0", rows, "5.11.0").await;
+    // alice keeps her SCIM id; nobody gets the shared one; everyone has one, all different.
+    count(server, &db, "SELECT COUNT(*) FROM UM_USER WHERE UM_USER_NAME = 'alice' AND UM_TENANT_ID = -1234 AND UM_USER_ID = '0b4f0c1e-5a8e-4c52-9d37-1f0e2a3b4c5d'", 1).await;
+    count(
+        server,
+        &db,
+        "SELECT COUNT(*) FROM UM_USER WHERE UM_USER_ID = 'shared-id'",
+        0,
+    )
+    .await;
+    count(
+        server,
+        &db,
+        "SELECT COUNT(*) FROM UM_USER WHERE UM_USER_ID IS NULL",
+        0,
+    )
+    .await;
+    count(
+        server,
+        &db,
+        "SELECT COUNT(DISTINCT UM_USER_ID) FROM UM_USER",
+        5,
+    )
+    .await;
+    count(server, &db, "SELECT COUNT(*) FROM UM_USER WHERE LENGTH(UM_USER_ID) = 36 AND UM_USER_ID LIKE '________-____-____-____-____________'", 5).await;
+    // The attributes are untouched (the claim is WSO2's UserIDMigrator's to write).
+    count(server, &db, "SELECT COUNT(*) FROM UM_USER_ATTRIBUTE", 4).await;
+    count(server, &db, "SELECT COUNT(DISTINCT UM_TENANT_UUID) FROM UM_TENANT WHERE UM_TENANT_UUID LIKE '________-____-____-____-____________'", 2).await;
+    count(server, &db, "SELECT COUNT(*) FROM UM_TENANT", 2).await;
+    common::drop_databases(server, &prefix).await;
+}
+
+/// identity 5.4.0 `scope-roles-to-bindings` and `scope-display-name-and-tenant`.
+async fn scope_roles(server: &Server, tag: &str) {
+    let rows = "
+        INSERT INTO IDN_OAUTH2_SCOPE (SCOPE_KEY, NAME, DESCRIPTION, TENANT_ID, ROLES) VALUES ('read', 'Read', 'r', 0, 'admin, editor,,admin');
+        INSERT INTO IDN_OAUTH2_SCOPE (SCOPE_KEY, NAME, DESCRIPTION, TENANT_ID, ROLES) VALUES ('write', NULL, 'w', 1, NULL);
+        INSERT INTO IDN_OAUTH2_SCOPE (SCOPE_KEY, NAME, DESCRIPTION, TENANT_ID, ROLES) VALUES ('delete', '', 'd', 0, 'Internal/admin');
+    ";
+    let (prefix, db) = upgraded(server, tag, "5.3.0", rows, "5.4.0").await;
+    count(
+        server,
+        &db,
+        "SELECT COUNT(*) FROM IDN_OAUTH2_SCOPE_BINDING",
+        3,
+    )
+    .await;
+    for (scope, role) in [
+        ("read", "admin"),
+        ("read", "editor"),
+        ("delete", "Internal/admin"),
+    ] {
+        let sql = format!(
+            "SELECT COUNT(*) FROM IDN_OAUTH2_SCOPE_BINDING B JOIN IDN_OAUTH2_SCOPE S ON S.SCOPE_ID = B.SCOPE_ID WHERE S.NAME = '{scope}' AND B.SCOPE_BINDING = '{role}'"
+        );
+        count(server, &db, &sql, 1).await;
+    }
+    count(server, &db, "SELECT COUNT(*) FROM IDN_OAUTH2_SCOPE WHERE NAME = 'read' AND DISPLAY_NAME = 'Read' AND TENANT_ID = -1", 1).await;
+    count(server, &db, "SELECT COUNT(*) FROM IDN_OAUTH2_SCOPE WHERE NAME = 'write' AND DISPLAY_NAME = 'write' AND TENANT_ID = 1", 1).await;
+    count(server, &db, "SELECT COUNT(*) FROM IDN_OAUTH2_SCOPE WHERE NAME = 'delete' AND DISPLAY_NAME = 'delete' AND TENANT_ID = -1", 1).await;
+    common::drop_databases(server, &prefix).await;
+}
+
+/// identity 5.10.0 `oidc-scopes-into-oauth2-scopes`, `scope-type`,
+/// `scope-binding-type` and `resource-uuids` (IDP).
+async fn oidc_scopes(server: &Server, tag: &str) {
+    let rows = "
+        INSERT INTO IDN_OAUTH2_SCOPE (NAME, DISPLAY_NAME, TENANT_ID) VALUES ('read', 'Read', -1234);
+        INSERT INTO IDN_OAUTH2_SCOPE_BINDING (SCOPE_ID, SCOPE_BINDING) SELECT SCOPE_ID, 'admin' FROM IDN_OAUTH2_SCOPE WHERE NAME = 'read';
+        INSERT INTO IDN_CLAIM_DIALECT (DIALECT_URI, TENANT_ID) VALUES ('http://wso2.org/oidc/claim', -1234);
+        INSERT INTO IDN_CLAIM (DIALECT_ID, CLAIM_URI, TENANT_ID) SELECT ID, 'email', -1234 FROM IDN_CLAIM_DIALECT;
+        INSERT INTO IDN_CLAIM (DIALECT_ID, CLAIM_URI, TENANT_ID) SELECT ID, 'sub', -1234 FROM IDN_CLAIM_DIALECT;
+        INSERT INTO IDN_OIDC_SCOPE (NAME, TENANT_ID) VALUES ('openid', -1234), ('email', -1234), ('openid', 1);
+        INSERT INTO IDN_OIDC_SCOPE_CLAIM_MAPPING (SCOPE_ID, EXTERNAL_CLAIM_ID)
+          SELECT O.ID, C.ID FROM IDN_OIDC_SCOPE O, IDN_CLAIM C WHERE O.NAME = 'openid' AND O.TENANT_ID = -1234;
+        INSERT INTO IDN_OIDC_SCOPE_CLAIM_MAPPING (SCOPE_ID, EXTERNAL_CLAIM_ID)
+          SELECT O.ID, C.ID FROM IDN_OIDC_SCOPE O, IDN_CLAIM C WHERE O.NAME = 'email' AND C.CLAIM_URI = 'email';
+        INSERT INTO IDN_OIDC_SCOPE_CLAIM_MAPPING (SCOPE_ID, EXTERNAL_CLAIM_ID)
+          SELECT O.ID, C.ID FROM IDN_OIDC_SCOPE O, IDN_CLAIM C WHERE O.NAME = 'email' AND C.CLAIM_URI = 'email';
+        INSERT INTO IDN_OIDC_SCOPE_CLAIM_MAPPING (SCOPE_ID, EXTERNAL_CLAIM_ID) VALUES (NULL, NULL);
+        INSERT INTO IDP (TENANT_ID, NAME) VALUES (-1234, 'LOCAL'), (-1234, 'google'), (1, 'LOCAL');
+    ";
+    let (prefix, db) = upgraded(server, tag, "5.9.0", rows, "5.10.0").await;
+    count(
+        server,
+        &db,
+        "SELECT COUNT(*) FROM IDN_OAUTH2_SCOPE WHERE NAME = 'read' AND SCOPE_TYPE = 'OAUTH2'",
+        1,
+    )
+    .await;
+    count(
+        server,
+        &db,
+        "SELECT COUNT(*) FROM IDN_OAUTH2_SCOPE WHERE SCOPE_TYPE = 'OIDC' AND NAME = DISPLAY_NAME",
+        3,
+    )
+    .await;
+    count(server, &db, "SELECT COUNT(*) FROM IDN_OAUTH2_SCOPE", 4).await;
+    count(server, &db, "SELECT COUNT(*) FROM IDN_OAUTH2_SCOPE_BINDING WHERE SCOPE_BINDING = 'admin' AND BINDING_TYPE = 'DEFAULT'", 1).await;
+    // openid (super tenant) keeps both claims, email one (its repeat is gone), the empty mapping is gone.
+    let pairs = "SELECT COUNT(*) FROM IDN_OIDC_SCOPE_CLAIM_MAPPING M JOIN IDN_OAUTH2_SCOPE S ON S.SCOPE_ID = M.SCOPE_ID JOIN IDN_CLAIM C ON C.ID = M.EXTERNAL_CLAIM_ID WHERE S.SCOPE_TYPE = 'OIDC' AND S.TENANT_ID = -1234";
+    count(server, &db, &format!("{pairs} AND S.NAME = 'openid'"), 2).await;
+    count(
+        server,
+        &db,
+        &format!("{pairs} AND S.NAME = 'email' AND C.CLAIM_URI = 'email'"),
+        1,
+    )
+    .await;
+    count(
+        server,
+        &db,
+        "SELECT COUNT(*) FROM IDN_OIDC_SCOPE_CLAIM_MAPPING",
+        3,
+    )
+    .await;
+    count(server, &db, "SELECT COUNT(DISTINCT UUID) FROM IDP WHERE UUID LIKE '________-____-____-____-____________'", 3).await;
+    common::drop_databases(server, &prefix).await;
+}
+
+/// consent 5.7.0 `purpose-group` and `pii-category-mandatory`.
+async fn consent_purposes(server: &Server, tag: &str) {
+    let rows = "
+        INSERT INTO CM_PURPOSE (NAME, DESCRIPTION, TENANT_ID) VALUES ('Marketing', 'm', -1234);
+        INSERT INTO CM_PII_CATEGORY (NAME, DESCRIPTION, DISPLAY_NAME, IS_SENSITIVE, TENANT_ID) VALUES ('email', 'e', 'Email', 0, -1234);
+        INSERT INTO CM_PURPOSE_PII_CAT_ASSOC (PURPOSE_ID, CM_PII_CATEGORY_ID) SELECT P.ID, C.ID FROM CM_PURPOSE P, CM_PII_CATEGORY C;
+    ";
+    let (prefix, db) = upgraded(server, tag, "5.5.0", rows, "5.7.0").await;
+    // The 5.5.0 DEFAULT purpose is kept (one row, its first id) and filled as WSO2 does.
+    count(
+        server,
+        &db,
+        "SELECT COUNT(*) FROM CM_PURPOSE WHERE NAME = 'DEFAULT'",
+        1,
+    )
+    .await;
+    count(server, &db, "SELECT COUNT(*) FROM CM_PURPOSE WHERE NAME = 'DEFAULT' AND PURPOSE_GROUP = 'DEFAULT' AND GROUP_TYPE = 'SP' AND ID = (SELECT MIN(ID) FROM CM_PURPOSE)", 1).await;
+    count(server, &db, "SELECT COUNT(*) FROM CM_PURPOSE WHERE NAME = 'Marketing' AND PURPOSE_GROUP = 'SIGNUP' AND GROUP_TYPE = 'SYSTEM'", 1).await;
+    count(
+        server,
+        &db,
+        "SELECT COUNT(*) FROM CM_PURPOSE_PII_CAT_ASSOC WHERE IS_MANDATORY = 1",
+        2,
+    )
+    .await;
+    common::drop_databases(server, &prefix).await;
+}
+
+macro_rules! live {
+    ($pg:ident, $my:ident, $body:ident, $tag:literal) => {
+        #[tokio::test]
+        async fn $pg() {
+            let Some(server) = common::postgres(stringify!($pg)).await else {
+                return;
+            };
+            $body(&server, concat!("ds_pg_", $tag)).await;
+        }
+
+        #[tokio::test]
+        async fn $my() {
+            let Some(server) = common::mysql(stringify!($my)).await else {
+                return;
+            };
+            $body(&server, concat!("ds_my_", $tag)).await;
+        }
+    };
+}
+
+live!(
+    postgres_user_and_tenant_ids,
+    mysql_user_and_tenant_ids,
+    user_and_tenant_ids,
+    "uid"
+);
+live!(
+    postgres_scope_roles_become_bindings,
+    mysql_scope_roles_become_bindings,
+    scope_roles,
+    "roles"
+);
+live!(
+    postgres_oidc_scopes_fold_into_oauth2_scopes,
+    mysql_oidc_scopes_fold_into_oauth2_scopes,
+    oidc_scopes,
+    "oidc"
+);
+live!(
+    postgres_consent_purposes_get_groups,
+    mysql_consent_purposes_get_groups,
+    consent_purposes,
+    "cm"
+);

@@ -451,9 +451,9 @@ for engine in $ENGINES; do
             echo "$tag: ${RESULT[$tag.wall]} s$([[ $side == isdb ]] && echo ", exit ${RESULT[$tag.rc]}, peak RSS ${RESULT[$tag.rss]} MB, verify: ${RESULT[$tag.verify]}" || echo ", ${RESULT[$tag.scripts]} scripts, failed: ${RESULT[$tag.failed]}");" \
                 "rows after: ${RESULT[$tag.counts]}"
             if ((WRITER)); then
-                read -r max p99 nw nerr at base <<<"$(stall_stats "$tag")"
+                read -r max p99 nw nerr at baseline <<<"$(stall_stats "$tag")"
                 RESULT[$tag.max]=$max RESULT[$tag.p99]=$p99
-                echo "$tag: writer during the upgrade: $nw writes, $nerr errors, p99 $p99 ms, max $max ms at $at (median outside the upgrade: $base ms)"
+                echo "$tag: writer during the upgrade: $nw writes, $nerr errors, p99 $p99 ms, max $max ms at $at (median outside the upgrade: $baseline ms)"
                 while read -r at ms; do
                     echo "  write at $at blocked $ms ms"
                     [[ $side == isdb ]] && isdb_during "$tag" "$at" "$ms" | sed 's/^/    /'

@@ -433,6 +433,166 @@ fn bad_input_is_refused_with_one_clear_message() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
+/// Issue 13 review: the deployment.toml releases have no key for a node's local
+/// registry, so nothing asks for, requires or checks a REGISTRY_LOCAL<k> password,
+/// while the XML releases still do.
+#[test]
+fn toml_releases_neither_prompt_for_nor_require_local_registry_passwords() {
+    for release in ["5.9.0", "5.10.0", "5.11.0", "5.8.0"] {
+        let xml = release == "5.8.0";
+        let mut req = request("postgres", LayoutKind::Split, release);
+        if xml {
+            req.node_hosts.clear();
+        }
+        req.targets.default.password = None;
+        let mut asked = Vec::new();
+        let mut prompt = |p: &config::PasswordPrompt| {
+            asked.push(p.database.clone());
+            Ok(Some(Secret::new("typed")))
+        };
+        config::resolve_passwords(&mut req, &|_| None, Some(&mut prompt)).unwrap();
+        assert_eq!(asked.len(), 1, "{release}: one server and user: {asked:?}");
+        assert_eq!(
+            asked[0].contains("registry_local1"),
+            xml,
+            "{release}: {asked:?}"
+        );
+        assert_eq!(
+            req.passwords.keys().any(|l| l.local_node().is_some()),
+            xml,
+            "{release}"
+        );
+        assert_eq!(
+            req.datasource_databases()
+                .iter()
+                .any(|l| l.local_node().is_some()),
+            xml
+        );
+        // Every password the configuration needs is there: the tree is written.
+        let plan = config::plan(&req).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        plan.write_tree(&dir.path().join("out"), false)
+            .unwrap_or_else(|e| panic!("{release}: {e}"));
+    }
+}
+
+/// Issue 13 review: `--local-registry database` with the merged layout is refused
+/// for the XML releases (the nodes would share the registry database) and, for
+/// the deployment.toml releases, which cannot use it, only warned about.
+#[test]
+fn local_registry_database_is_a_warning_where_the_release_cannot_use_it() {
+    let mut req = request("postgres", LayoutKind::Merged, "5.11.0");
+    req.local_registry = LocalRegistry::Database;
+    let plan = config::plan(&req).unwrap();
+    assert!(
+        plan.warnings()
+            .iter()
+            .any(|w| w.contains("WSO2_CARBON_DB") && w.contains("--local-registry database")),
+        "{:?}",
+        plan.warnings()
+    );
+    check_node(&toml_of(&plan, 1), 1, 2, "postgre");
+    req.release = Version::parse("5.8.0").unwrap();
+    req.node_hosts.clear();
+    let err = config::plan(&req).unwrap_err().to_string();
+    assert!(
+        err.contains("each node needs its own local registry"),
+        "{err}"
+    );
+}
+
+/// Issue 13 review: one node with the merged layout shares nothing with another
+/// node; its local registry is its embedded H2 by default, or, when asked, the
+/// layout's database.
+#[test]
+fn one_merged_node_is_configured_for_every_generation() {
+    let layout = Layout::new(LayoutKind::Merged, 1, "").unwrap();
+    for release in ["5.3.0", "5.8.0", "5.11.0"] {
+        let mut req = request("postgres", LayoutKind::Merged, release);
+        req.layout = layout.clone();
+        req.local_registry = LocalRegistry::for_layout(&layout);
+        req.node_hosts.clear();
+        assert_eq!(req.local_registry, LocalRegistry::H2);
+        let plan = config::plan(&req).unwrap_or_else(|e| panic!("{release}: {e}"));
+        assert_eq!(plan.nodes(), [1]);
+        req.local_registry = LocalRegistry::Database;
+        let plan = config::plan(&req).unwrap_or_else(|e| panic!("{release}: {e}"));
+        if release != "5.11.0" {
+            let local = plan
+                .datasources(1)
+                .unwrap()
+                .iter()
+                .find(|d| d.logical == isdb::layout::LogicalDb::RegistryLocal(1))
+                .map(|d| d.url.clone())
+                .unwrap();
+            assert!(local.ends_with("/wso2is"), "{release}: {local}");
+        }
+    }
+}
+
+/// Issue 13 acceptance, on the command line: a release isdb has no
+/// configuration for, a URL whose engine no release supports, a node host
+/// missing where clustering needs it: one clear message, exit 2, nothing written.
+#[test]
+fn bad_input_exits_2_and_writes_nothing() {
+    let split = [
+        "config",
+        "--layout",
+        "split",
+        "--url",
+        "postgres://wso2@db.example.org/",
+    ];
+    let cases: [(Vec<&str>, &str); 5] = [
+        (
+            [&split[..], &["--is-version", "5.2.0"]].concat(),
+            "isdb knows no IS release `5.2.0`",
+        ),
+        (
+            vec![
+                "config",
+                "--url",
+                "sqlite://isdb.db",
+                "--is-version",
+                "5.9.0",
+            ],
+            "WSO2 IS 5.9.0 has no JDBC datasource support for `sqlite`",
+        ),
+        (
+            vec!["config", "--url", "sqlite://isdb.db"],
+            "WSO2 IS 5.11.0 has no JDBC datasource support for `sqlite`",
+        ),
+        (
+            [&split[..], &["--node-host", "1=is1.example.org"]].concat(),
+            "IS 5.11.0 clusters the 2 nodes by well-known address, so every node needs its host: give --node-host 2=HOST",
+        ),
+        (
+            [
+                &split[..],
+                &["--is-version", "5.9.0", "--node-host", "2=is2"],
+            ]
+            .concat(),
+            "IS 5.9.0 clusters the 2 nodes by well-known address, so every node needs its host: give --node-host 1=HOST",
+        ),
+    ];
+    for (mut args, message) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        args.extend(["--out", "conf"]);
+        let (code, out, err) = common::run_isdb(dir.path(), &args, &[("ISDB_PASSWORD", "s3cret")]);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert_eq!(
+            err.lines().filter(|l| l.starts_with("error:")).count(),
+            1,
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "{args:?}: nothing may be written"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Patching a stock deployment.toml in place.
 

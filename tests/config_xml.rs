@@ -119,6 +119,10 @@ fn resolve(files: &BTreeMap<String, String>, node: u16, release: &str) -> BTreeM
         .trim()
         .to_string();
     refs.push((identity.clone(), TableGroup::Identity, "identity.xml"));
+    // UMA (5.6.0 on) has no file of its own: it persists through identity.xml's datasource.
+    if Version::parse(release).unwrap() >= Version::parse("5.6.0").unwrap() {
+        refs.push((identity.clone(), TableGroup::Uma, "identity.xml (UMA)"));
+    }
     if has_consent(release) {
         let consent = get(CONSENT);
         assert_eq!(
@@ -537,8 +541,9 @@ fn a_5_8_0_home_without_its_consent_file_is_refused() {
 }
 
 // ---------------------------------------------------------------------------
-// Live: the database behind each emitted 5.3.0 datasource holds what it serves.
-// (5.3.0 only: the catalog installs no other XML-configured release yet.)
+// Live: the database behind each emitted datasource holds what it serves, for
+// 5.3.0 and 5.8.0 (the first and last XML releases) installed by `isdb migrate
+// --is-version`, consent (CM_*) and UMA through the identity datasource.
 
 /// `jdbc:postgresql://h:p/db?…` → `postgres://user@h:p/db` (and MySQL alike).
 fn isdb_url(jdbc: &str, user: &str) -> Option<String> {
@@ -555,7 +560,8 @@ fn isdb_url(jdbc: &str, user: &str) -> Option<String> {
     Some(format!("{scheme}://{user}@{rest}"))
 }
 
-async fn live(server: &common::Server, tag: &str) {
+async fn live(server: &common::Server, tag: &str, release: &str) {
+    let version = Version::parse(release).unwrap();
     let prefix = common::unique_prefix(tag);
     let base = url::Url::parse(&server.url).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -567,7 +573,15 @@ async fn live(server: &common::Server, tag: &str) {
             LayoutKind::Merged => server.db_url(&layout.databases[0].name),
             LayoutKind::Split => server.url.clone(),
         };
-        let mut args = vec!["migrate", "--layout", kind.name(), "--url", &url];
+        let mut args = vec![
+            "migrate",
+            "--layout",
+            kind.name(),
+            "--url",
+            &url,
+            "--is-version",
+            release,
+        ];
         if kind == LayoutKind::Split {
             args.extend(["--db-prefix", &prefix]);
         }
@@ -583,6 +597,7 @@ async fn live(server: &common::Server, tag: &str) {
             tls: Default::default(),
         };
         let mut req = ConfigRequest::new(d, layout.clone(), Targets::uniform(target));
+        req.release = version.clone();
         req.empty_password = true;
         let plan = config::plan(&req).unwrap();
         let mut checked: BTreeMap<TableGroup, usize> = BTreeMap::new();
@@ -612,11 +627,11 @@ async fn live(server: &common::Server, tag: &str) {
                     .map(|t| t.name.to_ascii_uppercase())
                     .collect();
                 for g in &ds.serves {
-                    let want = catalog.up_to(*g, None).last().unwrap().schema(d);
+                    let want = catalog.up_to(*g, Some(&version)).last().unwrap().schema(d);
                     for t in &want.tables {
                         assert!(
                             have.contains(&t.name.to_ascii_uppercase()),
-                            "{} node {node}: {} ({url}) serves {g:?} but lacks {}",
+                            "{release} {} node {node}: {} ({url}) serves {g:?} but lacks {}",
                             kind.name(),
                             ds.name,
                             t.name
@@ -628,8 +643,8 @@ async fn live(server: &common::Server, tag: &str) {
         }
         assert_eq!(
             checked.len(),
-            5,
-            "every table group was checked: {checked:?}"
+            catalog.release_groups(&version).len(),
+            "{release}: every table group was checked: {checked:?}"
         );
         let locals = if kind == LayoutKind::Split { 2 } else { 0 };
         assert_eq!(local_urls.len(), locals, "{}", kind.name());
@@ -642,7 +657,7 @@ async fn live_postgres_5_3_0_datasources_hold_the_tables_they_serve() {
     let Some(server) = common::postgres("xml_live_pg").await else {
         return;
     };
-    live(&server, "xmlpg").await;
+    live(&server, "xmlpg", "5.3.0").await;
 }
 
 #[tokio::test]
@@ -650,5 +665,21 @@ async fn live_mariadb_5_3_0_datasources_hold_the_tables_they_serve() {
     let Some(server) = common::mysql("xml_live_my").await else {
         return;
     };
-    live(&server, "xmlmy").await;
+    live(&server, "xmlmy", "5.3.0").await;
+}
+
+#[tokio::test]
+async fn live_postgres_5_8_0_datasources_hold_the_tables_they_serve() {
+    let Some(server) = common::postgres("xml_live_pg58").await else {
+        return;
+    };
+    live(&server, "xmlpg58", "5.8.0").await;
+}
+
+#[tokio::test]
+async fn live_mariadb_5_8_0_datasources_hold_the_tables_they_serve() {
+    let Some(server) = common::mysql("xml_live_my58").await else {
+        return;
+    };
+    live(&server, "xmlmy58", "5.8.0").await;
 }

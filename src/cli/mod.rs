@@ -140,13 +140,17 @@ async fn migrate(a: args::MigrateArgs, quiet: bool) -> Result<i32, Error> {
     // The configuration is planned (and checked) before any database is touched.
     let config_plan = match &a.emit_config {
         Some(_) => {
-            let dialect = config_dialect(deployment.backend.dialect())?;
-            let resolved = crate::migrate::target::resolve_servers(&a.to_target_args())?;
             // The release the databases are migrated to, and so what the nodes run.
             let release = match &deployment.release {
                 Some(v) => v.clone(),
                 None => crate::migrate::target::newest_release()?,
             };
+            let dialect = config_dialect(deployment.backend.dialect(), &release)?;
+            // `resolve` above has already said everything reading the same
+            // arguments again would warn about (a password in --url), once.
+            let resolved = tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
+                crate::migrate::target::resolve_servers(&a.to_target_args())
+            })?;
             let plan = node_config_plan(
                 dialect,
                 resolved,
@@ -285,7 +289,7 @@ fn config(a: args::ConfigArgs) -> Result<i32, Error> {
     let target = a.target.to_target_args();
     let release = crate::migrate::target::resolve_release(&target)?;
     let resolved = crate::migrate::target::resolve_servers(&target)?;
-    let dialect = config_dialect(config_engine(a.dialect.as_deref(), &resolved.1)?)?;
+    let dialect = config_dialect(config_engine(a.dialect.as_deref(), &resolved.1)?, &release)?;
     let plan = node_config_plan(
         dialect,
         resolved,
@@ -459,11 +463,13 @@ fn node_config_plan(
     Ok(plan)
 }
 
-/// `d`, when WSO2 IS can use its databases (there is datasource configuration for it).
+/// `d`, when WSO2 IS `release` can use its databases (there is datasource
+/// configuration for it); a release isdb cannot configure is refused here too.
 fn config_dialect(
     d: &'static dyn crate::dialect::Dialect,
+    release: &crate::model::catalog::Version,
 ) -> Result<&'static dyn crate::dialect::Dialect, Error> {
-    crate::config::jdbc::facts(d)?;
+    crate::config::jdbc::facts(d, crate::config::ConfigGeneration::for_release(release)?)?;
     Ok(d)
 }
 

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use super::ConfigGeneration;
 use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::layout::LogicalDb;
@@ -46,9 +47,13 @@ pub struct JdbcFacts {
     pub default_auto_commit: bool,
     /// `defaultAutoCommit` of the metrics datasource.
     pub metrics_auto_commit: bool,
-    /// The jar to put in `repository/components/lib` (a hint: versions vary).
+    /// The jar to put in `repository/components/lib` (a hint: versions vary),
+    /// the Java 8 build: every release from 5.4.0 needs Java 8.
     pub driver_jar: String,
-    /// Whether IS 5.3.0 ships the driver.
+    /// The Java 7 build, an alternative for the releases that run on Java 7 (5.3.0).
+    #[serde(default)]
+    pub java7_driver_jar: Option<String>,
+    /// Whether every IS release isdb configures ships the driver (H2).
     pub bundled: bool,
     /// Pool settings of the master datasources.
     pub pool: PoolFacts,
@@ -162,14 +167,19 @@ fn all() -> &'static [JdbcFacts] {
     })
 }
 
-/// The JDBC facts of `dialect`. Dialects WSO2 IS cannot run on (SQLite) have none.
-pub fn facts(dialect: &dyn Dialect) -> Result<&'static JdbcFacts, Error> {
+/// The JDBC facts of `dialect`, for the nodes of `generation`'s release.
+/// Dialects WSO2 IS cannot run on (SQLite) have none.
+pub fn facts(
+    dialect: &dyn Dialect,
+    generation: ConfigGeneration,
+) -> Result<&'static JdbcFacts, Error> {
     all()
         .iter()
         .find(|f| f.dialect == dialect.name())
         .ok_or_else(|| {
             Error::Unsupported(format!(
-                "WSO2 IS 5.3.0 has no JDBC datasource support for `{}`; `isdb config` writes datasources for: {}",
+                "WSO2 IS {} has no JDBC datasource support for `{}`; `isdb config` writes datasources for: {}",
+                generation.version(),
                 dialect.name(),
                 all().iter().map(|f| f.dialect.as_str()).collect::<Vec<_>>().join(", ")
             ))
@@ -186,6 +196,17 @@ pub fn embedded() -> &'static JdbcFacts {
 }
 
 impl JdbcFacts {
+    /// The driver jar hint for the nodes of `generation`'s release: the Java 8
+    /// build, and the Java 7 one as well where the release runs on Java 7.
+    pub fn driver_jar_for(&self, generation: ConfigGeneration) -> String {
+        match &self.java7_driver_jar {
+            Some(java7) if generation.runs_on_java7() => {
+                format!("{}, or {java7} on Java 7", self.driver_jar)
+            }
+            _ => self.driver_jar.clone(),
+        }
+    }
+
     /// The JDBC URL of `database` on `hosts` (several only where the URL form
     /// lists addresses), with the driver's parameters for `tls`.
     pub fn server_url(
@@ -315,40 +336,70 @@ fn url_host(host: &str) -> String {
 mod tests {
     use super::*;
     use crate::dialect;
+    use crate::model::catalog::Version;
+
+    fn generation(release: &str) -> ConfigGeneration {
+        ConfigGeneration::for_release(&Version::parse(release).unwrap()).unwrap()
+    }
+
+    fn g() -> ConfigGeneration {
+        generation("5.11.0")
+    }
 
     #[test]
     fn every_dialect_but_sqlite_has_facts() {
         for d in dialect::all() {
-            let f = facts(d);
+            let f = facts(d, g());
             assert_eq!(f.is_ok(), d.name() != "sqlite", "{}", d.name());
         }
-        assert!(matches!(
-            facts(dialect::by_name("sqlite").unwrap()),
-            Err(Error::Unsupported(_))
-        ));
+        for release in ["5.3.0", "5.8.0", "5.11.0"] {
+            let err = facts(dialect::by_name("sqlite").unwrap(), generation(release)).unwrap_err();
+            assert!(matches!(err, Error::Unsupported(_)));
+            assert!(
+                err.to_string()
+                    .contains(&format!("WSO2 IS {release} has no")),
+                "{err}"
+            );
+        }
         assert_eq!(embedded().dialect, "h2");
+    }
+
+    #[test]
+    fn java7_driver_builds_are_offered_only_where_the_release_runs_on_java7() {
+        let oracle = facts(dialect::by_name("oracle").unwrap(), g()).unwrap();
+        assert!(
+            oracle
+                .driver_jar_for(generation("5.3.0"))
+                .contains("ojdbc7.jar on Java 7")
+        );
+        for release in ["5.4.0", "5.8.0", "5.9.0", "5.11.0"] {
+            for d in dialect::all().iter().filter(|d| d.name() != "sqlite") {
+                let jar = facts(*d, g()).unwrap().driver_jar_for(generation(release));
+                assert!(!jar.contains("Java 7"), "{release} {}: {jar}", d.name());
+            }
+        }
     }
 
     #[test]
     fn urls_fill_the_templates() {
         let hosts = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let none = Tls::default();
-        let my = facts(dialect::by_name("mysql").unwrap()).unwrap();
+        let my = facts(dialect::by_name("mysql").unwrap(), g()).unwrap();
         assert_eq!(
             my.server_url(&hosts(&["db1"]), None, "wso2is", &none),
             "jdbc:mysql://db1:3306/wso2is?autoReconnect=true&useSSL=false"
         );
-        let pg = facts(dialect::by_name("postgres").unwrap()).unwrap();
+        let pg = facts(dialect::by_name("postgres").unwrap(), g()).unwrap();
         assert_eq!(
             pg.server_url(&hosts(&["::1"]), Some(6543), "x", &none),
             "jdbc:postgresql://[::1]:6543/x"
         );
-        let rac = facts(dialect::by_name("oracle-rac").unwrap()).unwrap();
+        let rac = facts(dialect::by_name("oracle-rac").unwrap(), g()).unwrap();
         assert_eq!(
             rac.server_url(&hosts(&["r1", "r2"]), None, "svc", &none),
             "jdbc:oracle:thin:@(DESCRIPTION=(LOAD_BALANCE=on)(ADDRESS=(PROTOCOL=TCP)(HOST=r1)(PORT=1521))(ADDRESS=(PROTOCOL=TCP)(HOST=r2)(PORT=1521))(CONNECT_DATA=(SERVICE_NAME=svc)))"
         );
-        let h2 = facts(dialect::by_name("h2").unwrap()).unwrap();
+        let h2 = facts(dialect::by_name("h2").unwrap(), g()).unwrap();
         assert_eq!(
             h2.file_url("wso2is").unwrap(),
             "jdbc:h2:./repository/database/wso2is;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=60000"
@@ -363,7 +414,7 @@ mod tests {
             ca: ca.map(String::from),
         };
         let host = ["db".to_string()];
-        let pg = facts(dialect::by_name("postgres").unwrap()).unwrap();
+        let pg = facts(dialect::by_name("postgres").unwrap(), g()).unwrap();
         let full = tls(Some(TlsMode::VerifyFull), Some("/etc/isdb/ca cert.pem"));
         assert_eq!(
             pg.server_url(&host, None, "x", &full),
@@ -379,7 +430,7 @@ mod tests {
             "{warnings:?}"
         );
 
-        let my = facts(dialect::by_name("mysql").unwrap()).unwrap();
+        let my = facts(dialect::by_name("mysql").unwrap(), g()).unwrap();
         assert_eq!(
             my.server_url(&host, None, "x", &tls(Some(TlsMode::Require), None)),
             "jdbc:mysql://db:3306/x?autoReconnect=true&useSSL=true&requireSSL=true&verifyServerCertificate=false"
@@ -396,7 +447,7 @@ mod tests {
         );
         assert!(my.tls_warnings(&Tls::default()).is_empty());
 
-        let oracle = facts(dialect::by_name("oracle").unwrap()).unwrap();
+        let oracle = facts(dialect::by_name("oracle").unwrap(), g()).unwrap();
         let req = tls(Some(TlsMode::Require), None);
         assert_eq!(
             oracle.server_url(&host, None, "svc", &req),
@@ -408,7 +459,7 @@ mod tests {
 
     #[test]
     fn pools_follow_the_shipped_files_per_datasource() {
-        let pg = facts(dialect::by_name("postgres").unwrap()).unwrap();
+        let pg = facts(dialect::by_name("postgres").unwrap(), g()).unwrap();
         let p = pg.pool(LogicalDb::IdentityDb);
         assert_eq!(p.validation_query, "SELECT 1; COMMIT");
         assert!(!p.default_auto_commit);
@@ -417,9 +468,9 @@ mod tests {
             (bps.max_active, bps.max_idle, bps.max_wait),
             (100, Some(20), 10000)
         );
-        let my = facts(dialect::by_name("mysql").unwrap()).unwrap();
+        let my = facts(dialect::by_name("mysql").unwrap(), g()).unwrap();
         assert!(my.pool(LogicalDb::MetricsDb).default_auto_commit);
-        let db2 = facts(dialect::by_name("db2").unwrap()).unwrap();
+        let db2 = facts(dialect::by_name("db2").unwrap(), g()).unwrap();
         assert_eq!(db2.pool(LogicalDb::RegistryDb).max_wait, 360000);
     }
 }

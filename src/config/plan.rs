@@ -105,6 +105,8 @@ pub struct DriverJar {
     pub jar: String,
     /// Whether IS already ships it (every release isdb configures ships H2's).
     pub bundled: bool,
+    /// The IS release the nodes run.
+    pub release: String,
     /// The nodes that need it.
     pub nodes: Vec<u16>,
 }
@@ -115,9 +117,10 @@ impl fmt::Display for DriverJar {
         if self.bundled {
             write!(
                 f,
-                "node {}: {} is bundled with IS ({}); nothing to copy",
+                "node {}: {} is bundled with IS {} ({}); nothing to copy",
                 nodes.join(", "),
                 self.driver_class,
+                self.release,
                 self.jar
             )
         } else {
@@ -147,7 +150,7 @@ pub fn plan(req: &ConfigRequest) -> Result<ConfigPlan, Error> {
     if let Some(release) = toml_release {
         toml_request_checks(req, release, &mut warnings)?;
     }
-    let facts = jdbc::facts(req.dialect)?;
+    let facts = jdbc::facts(req.dialect, generation)?;
 
     for (node, host) in &req.node_hosts {
         if *node == 0 || *node > nodes {
@@ -230,9 +233,12 @@ pub fn plan(req: &ConfigRequest) -> Result<ConfigPlan, Error> {
         warnings,
         plaintext: req.plaintext_passwords,
         driver_class: facts.driver_class.clone(),
-        driver_jar: facts.driver_jar.clone(),
+        driver_jar: facts.driver_jar_for(generation),
         driver_bundled: facts.bundled,
-        embedded_jar: (embedded.driver_class.clone(), embedded.driver_jar.clone()),
+        embedded_jar: (
+            embedded.driver_class.clone(),
+            embedded.driver_jar_for(generation),
+        ),
         generation,
         node_hosts: req.node_hosts.clone(),
         unused_local_registry: toml_release.is_some()
@@ -286,7 +292,7 @@ fn toml_request_checks(
     }
     if req.local_registry == LocalRegistry::Database {
         warnings.push(format!(
-            "IS {release} keeps each node's local registry (WSO2_CARBON_DB) in an H2 file below IS_HOME: carbon-kernel 4.5/4.6 hard-codes it, so the REGISTRY_LOCAL<k> databases are not used by this release"
+            "IS {release} keeps each node's local registry (WSO2_CARBON_DB) in an H2 file below IS_HOME: carbon-kernel 4.5/4.6 hard-codes it and deployment.toml has no key for it, so its REGISTRY_LOCAL<k> database (--local-registry database) is not used by this release; --local-registry h2 says so and silences this"
         ));
     }
     Ok(())
@@ -441,13 +447,18 @@ fn check_local_registries(
     req: &ConfigRequest,
     connections: &BTreeMap<LogicalDb, Connection>,
 ) -> Result<(), Error> {
-    if req.local_registry == LocalRegistry::H2 {
+    if !req.local_registry_databases() {
         return Ok(());
     }
     if let Some((a, b, physical)) = req.layout.shared_local_registry() {
         return Err(Error::Usage(format!(
             "{a} and {b} are the same database ({physical}), but each node needs its own local registry, which nothing else shares: use --local-registry h2 (each node's embedded H2, as stock IS), the split layout, or map each REGISTRY_LOCAL<k> to its own database"
         )));
+    }
+    // A single node's local registry may share a database with the shared
+    // registry: there is no other node to share it with.
+    if req.layout.nodes < 2 {
+        return Ok(());
     }
     let mut seen: BTreeMap<&str, LogicalDb> = BTreeMap::new();
     for (l, c) in connections {
@@ -585,6 +596,7 @@ impl ConfigPlan {
                         driver_class: d.driver_class.clone(),
                         jar,
                         bundled,
+                        release: self.generation.version().to_string(),
                         nodes: Vec::new(),
                     });
                 if !entry.nodes.contains(&n.node) {

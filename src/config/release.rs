@@ -41,6 +41,9 @@ pub struct XmlRelease {
     version: &'static str,
     kernel: &'static str,
     consent_mgt: Option<&'static str>,
+    /// Whether the release runs on Java 7 (product-is README: "Java SE Development
+    /// Kit 1.7 or higher" at v5.3.0, 1.8 from v5.4.0), which picks the driver jars.
+    java7: bool,
 }
 
 /// Every XML-configured release, oldest first: one row per release.
@@ -49,30 +52,36 @@ const XML_RELEASES: [XmlRelease; 6] = [
         version: "5.3.0",
         kernel: "4.4.11",
         consent_mgt: None,
+        java7: true,
     },
     XmlRelease {
         version: "5.4.0",
         kernel: "4.4.20",
         consent_mgt: None,
+        java7: false,
     },
     XmlRelease {
         version: "5.5.0",
         kernel: "4.4.26",
+        java7: false,
         consent_mgt: Some("1.0.50"),
     },
     XmlRelease {
         version: "5.6.0",
         kernel: "4.4.32",
+        java7: false,
         consent_mgt: Some("1.0.53"),
     },
     XmlRelease {
         version: "5.7.0",
         kernel: "4.4.35",
+        java7: false,
         consent_mgt: Some("2.0.18"),
     },
     XmlRelease {
         version: "5.8.0",
         kernel: "4.4.40",
+        java7: false,
         consent_mgt: Some("2.0.27"),
     },
 ];
@@ -141,6 +150,31 @@ impl fmt::Display for TomlRelease {
 }
 
 impl ConfigGeneration {
+    /// The release as WSO2 numbers it.
+    pub fn version(self) -> &'static str {
+        match self {
+            ConfigGeneration::Xml(x) => x.version(),
+            ConfigGeneration::DeploymentToml(t) => t.version(),
+        }
+    }
+
+    /// Whether the configuration connects a node's local registry
+    /// (`WSO2_CARBON_DB`) to a database of the layout, REGISTRY_LOCAL<k>.
+    ///
+    /// The one place that says so, for the datasources, the password prompts and
+    /// checks, and the warnings alike: the XML releases can; carbon-kernel 4.5/4.6
+    /// (5.9.0 to 5.11.0) hard-codes `WSO2_CARBON_DB` to an H2 file below IS_HOME
+    /// and deployment.toml has no key for it (docs/decisions.md §15).
+    pub fn uses_local_registry_databases(self) -> bool {
+        matches!(self, ConfigGeneration::Xml(_))
+    }
+
+    /// Whether the release runs on Java 7, so Java 7 builds of the JDBC drivers
+    /// are an alternative (only 5.3.0; 5.4.0 to 5.11.0 need Java 8).
+    pub fn runs_on_java7(self) -> bool {
+        matches!(self, ConfigGeneration::Xml(x) if x.java7)
+    }
+
     /// The generation of `release`; a release isdb cannot configure is a usage error.
     pub fn for_release(release: &Version) -> Result<ConfigGeneration, Error> {
         let wanted = release.to_string();

@@ -50,9 +50,12 @@ pub enum LocalRegistry {
 impl LocalRegistry {
     /// The default for `layout`: each node's own REGISTRY_LOCAL<k> database when
     /// the layout gives it one, else the node's embedded H2 (the merged layout
-    /// has one database, which the nodes must not share as their local registry).
+    /// has one database, which the nodes must not share as their local registry,
+    /// and which holds the shared registry: a single node keeps its local
+    /// registry in H2 there too, as stock IS does).
     pub fn for_layout(layout: &Layout) -> LocalRegistry {
-        if layout.shared_local_registry().is_some() {
+        if layout.shared_local_registry().is_some() || layout.local_registries_in_shared_registry()
+        {
             LocalRegistry::H2
         } else {
             LocalRegistry::Database
@@ -174,18 +177,41 @@ impl ConfigRequest {
         }
     }
 
-    /// The logical databases that get a datasource on some node, in layout order.
+    /// The configuration generation of [`ConfigRequest::release`]; a release isdb
+    /// cannot configure is a usage error.
+    pub fn generation(&self) -> Result<super::ConfigGeneration, Error> {
+        super::ConfigGeneration::for_release(&self.release)
+    }
+
+    /// Whether the release's configuration connects the nodes' local registries
+    /// to the layout's REGISTRY_LOCAL<k> databases: asked for, and possible in
+    /// the release ([`super::ConfigGeneration::uses_local_registry_databases`]).
+    pub(crate) fn local_registry_databases(&self) -> bool {
+        self.local_registry == LocalRegistry::Database
+            && self
+                .generation()
+                .is_ok_and(super::ConfigGeneration::uses_local_registry_databases)
+    }
+
+    /// The logical databases that get a datasource on some node, in layout order:
+    /// what the release's configuration uses, so that the datasources, the
+    /// password prompts and checks, and the warnings agree. The deployment.toml
+    /// releases have no datasource for REGISTRY_LOCAL<k> at all.
     pub fn datasource_databases(&self) -> Vec<LogicalDb> {
+        let locals = self
+            .generation()
+            .is_ok_and(super::ConfigGeneration::uses_local_registry_databases);
         LogicalDb::all(self.layout.nodes)
             .into_iter()
             .filter(|l| *l != LogicalDb::Wso2UserDb || self.user_store == UserStore::Jdbc)
+            .filter(|l| l.local_node().is_none() || locals)
             .collect()
     }
 
     /// Whether `logical`'s datasource connects to a layout database (and so needs
     /// that database's password), rather than to a node's embedded H2.
     pub fn uses_layout_database(&self, logical: LogicalDb) -> bool {
-        !(logical.local_node().is_some() && self.local_registry == LocalRegistry::H2)
+        logical.local_node().is_none() || self.local_registry_databases()
     }
 }
 

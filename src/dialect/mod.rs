@@ -265,6 +265,13 @@ pub trait Dialect: fmt::Debug + Send + Sync {
         false
     }
 
+    /// Whether a UNIQUE constraint can be dropped by its columns
+    /// (`ALTER TABLE t DROP UNIQUE (cols)`: Oracle), so that one the script
+    /// left unnamed needs no name.
+    fn drops_unique_by_columns(&self) -> bool {
+        false
+    }
+
     /// Whether `DROP INDEX` names the table (`DROP INDEX i ON t`: MySQL, MS SQL).
     fn drop_index_names_table(&self) -> bool {
         false

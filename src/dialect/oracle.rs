@@ -60,4 +60,10 @@ impl Dialect for Oracle {
     fn column_alter_style(&self) -> super::ColumnAlterStyle {
         super::ColumnAlterStyle::Modify
     }
+
+    /// <https://docs.oracle.com/en/database/oracle/oracle-database/19/sqlrf/ALTER-TABLE.html>
+    /// (`drop_constraint_clause`).
+    fn drops_unique_by_columns(&self) -> bool {
+        true
+    }
 }

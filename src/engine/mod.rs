@@ -212,6 +212,25 @@ pub trait Engine: fmt::Debug + Sync {
         false
     }
 
+    /// A statement that shortens the lock wait of the current transaction, so
+    /// that an online step's DDL gives way to a long transaction instead of
+    /// queueing every writer behind it; `None` where the engine has none.
+    fn short_lock_wait_sql(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether a statement failed because its lock wait expired.
+    fn is_lock_wait_expired(&self, e: &sqlx::Error) -> bool {
+        let _ = e;
+        false
+    }
+
+    /// A query of the names of the current schema's invalid indexes (left by
+    /// a concurrent build that was killed); `None` where there are none.
+    fn invalid_indexes_sql(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Whether a DDL statement's error says its work is already done (the
     /// column, key or table it adds exists; the one it drops or renames is
     /// gone). Asked only for the one statement a killed run may have applied

@@ -52,6 +52,23 @@ impl Engine for Postgres {
         format!("\\connect {location}")
     }
 
+    fn short_lock_wait_sql(&self) -> Option<&'static str> {
+        Some("SET LOCAL lock_timeout = '2s'")
+    }
+
+    // 55P03 lock_not_available: lock_timeout expired.
+    fn is_lock_wait_expired(&self, e: &sqlx::Error) -> bool {
+        e.as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|c| c == "55P03")
+    }
+
+    fn invalid_indexes_sql(&self) -> Option<&'static str> {
+        Some(
+            "SELECT CAST(c.relname AS TEXT) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid AND n.nspname = current_schema()",
+        )
+    }
+
     // reltuples is -1 for a table never analyzed (14+), 0 before.
     fn table_rows_sql(&self) -> Option<&'static str> {
         Some(

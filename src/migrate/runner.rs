@@ -502,6 +502,11 @@ pub(super) struct Pending<'a> {
     pub(super) statements: Vec<Statement>,
     /// The half-applied row to resume, if any.
     pub(super) resume: Option<HistoryRow>,
+    /// Whether it runs statement by statement on a transactional engine, so
+    /// that no lock outlives its statement and indexes build concurrently: an
+    /// upgrade step (its tables have rows and writers) on an engine that can
+    /// build indexes concurrently.
+    pub(super) online: bool,
 }
 
 pub(super) fn render_options(dialect: &dyn Dialect) -> RenderOptions {
@@ -721,6 +726,7 @@ pub(super) fn pending<'a>(
                 step: s,
                 statements,
                 resume: if i == 0 { stopped.cloned() } else { None },
+                online: s.from.is_some() && dialect.concurrent_index_builds(),
             });
         }
     }
@@ -797,6 +803,63 @@ async fn execute_statement(
     .await
 }
 
+/// How often an online step's statement may find its table lock held by a
+/// long transaction before the run gives up (each wait is the engine's short
+/// lock wait, e.g. 2 s on PostgreSQL).
+const LOCK_ATTEMPTS: u32 = 20;
+
+/// Whether `e` is a failed statement whose lock wait expired.
+fn lock_wait_expired(hooks: &dyn engine::Engine, e: &Error) -> bool {
+    match e {
+        Error::Migrate(m) => match m.as_ref() {
+            MigrateError::StatementFailed { source, .. } => hooks.is_lock_wait_expired(source),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Drops the indexes of the database that a killed concurrent build left
+/// invalid (never used by queries, but still maintained on every write).
+async fn drop_invalid_indexes(db: &mut AnyConnection, conn: &DbConnection) -> Result<(), Error> {
+    let Some(sql) = conn.backend.engine().invalid_indexes_sql() else {
+        return Ok(());
+    };
+    let names: Vec<String> = within(conn, conn.statement_timeout, async {
+        sqlx::query_scalar(sql)
+            .fetch_all(&mut *db)
+            .await
+            .map_err(|e| {
+                Error::db(
+                    format!("cannot list invalid indexes of {}", conn.db.name),
+                    e,
+                )
+            })
+    })
+    .await?;
+    let dialect = conn.backend.dialect();
+    for name in names {
+        let mut w = crate::plan::SqlWriter::new(dialect);
+        w.word("DROP INDEX")
+            .ident(&name)
+            .map_err(|e| Error::Unsupported(e.to_string()))?;
+        let sql = w.finish();
+        tracing::info!(
+            "{}: dropping the invalid index {name} a killed run left",
+            conn.db.name
+        );
+        within(conn, conn.statement_timeout, async {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *db)
+                .await
+                .map(|_| ())
+                .map_err(|e| Error::db(format!("cannot drop the invalid index {name}"), e))
+        })
+        .await?;
+    }
+    Ok(())
+}
+
 /// Whether `e` is a failed statement whose server error says its work is
 /// already done (see [`engine::Engine::already_applied`]).
 fn already_applied(hooks: &dyn engine::Engine, e: &Error) -> bool {
@@ -866,7 +929,8 @@ async fn apply(
         })
     };
     let begin_failed = |e| Error::db(format!("cannot start a transaction on {}", conn.db.name), e);
-    if dialect.supports_transactional_ddl() {
+    let transactional = dialect.supports_transactional_ddl();
+    if transactional && !p.online {
         let mut tx = within(conn, bound, async {
             db.begin().await.map_err(begin_failed)
         })
@@ -905,6 +969,11 @@ async fn apply(
         .await?;
         return Ok(());
     }
+    if p.online && p.resume.is_some() {
+        // A concurrent index build a killed run left half-way is invalid; its
+        // statement is re-run (IF NOT EXISTS) once the invalid index is gone.
+        drop_invalid_indexes(db, conn).await?;
+    }
     let start = match &p.resume {
         Some(r) => {
             if r.statements_total != row.statements_total {
@@ -934,20 +1003,59 @@ async fn apply(
     for (i, st) in p.statements.iter().enumerate().skip(start) {
         log_statement(conn, i, total, st);
         row.statements_done = i64::try_from(i + 1).unwrap_or(i64::MAX);
-        if matches!(st.kind, StatementKind::Insert | StatementKind::Data) {
-            // Data is transactional even where DDL is not: the row and its progress commit together.
-            let mut tx = within(conn, bound, async {
-                db.begin().await.map_err(begin_failed)
-            })
-            .await?;
-            execute_statement(&mut tx, conn, &mut limit, m, (i, total), st).await?;
-            within(conn, bound, history::update(&mut tx, hooks, &row)).await?;
-            within(conn, bound, async {
-                tx.commit()
-                    .await
-                    .map_err(|e| Error::db(format!("cannot commit on {}", conn.db.name), e))
-            })
-            .await?;
+        let in_tx = st.kind != StatementKind::CreateIndexConcurrently
+            && (transactional || matches!(st.kind, StatementKind::Insert | StatementKind::Data));
+        if in_tx {
+            // The statement and its progress commit together: data always, DDL where it is transactional.
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let mut tx = within(conn, bound, async {
+                    db.begin().await.map_err(begin_failed)
+                })
+                .await?;
+                if p.online
+                    && let Some(sql) = hooks.short_lock_wait_sql()
+                {
+                    within(conn, bound, async {
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                            .execute(&mut *tx)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| Error::db("cannot set the lock wait", e))
+                    })
+                    .await?;
+                }
+                match execute_statement(&mut tx, conn, &mut limit, m, (i, total), st).await {
+                    // Behind a long transaction: give way to the writers queued
+                    // behind this DDL, then try again, instead of holding them.
+                    Err(e)
+                        if p.online && attempt < LOCK_ATTEMPTS && lock_wait_expired(hooks, &e) =>
+                    {
+                        let _ = within(conn, bound, async {
+                            tx.rollback().await.map_err(|e| Error::db("rollback", e))
+                        })
+                        .await;
+                        tracing::info!(
+                            "{}: statement {} waited too long for its table lock (attempt {attempt} of {LOCK_ATTEMPTS}); retrying",
+                            conn.db.name,
+                            i + 1
+                        );
+                        tokio::time::sleep(Duration::from_millis(250 * attempt.min(8) as u64))
+                            .await;
+                        continue;
+                    }
+                    other => other?,
+                }
+                within(conn, bound, history::update(&mut tx, hooks, &row)).await?;
+                within(conn, bound, async {
+                    tx.commit()
+                        .await
+                        .map_err(|e| Error::db(format!("cannot commit on {}", conn.db.name), e))
+                })
+                .await?;
+                break;
+            }
         } else {
             let result = execute_statement(db, conn, &mut limit, m, (i, total), st).await;
             // The statement a killed run was in may have committed (DDL commits

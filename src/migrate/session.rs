@@ -93,7 +93,7 @@ impl Timeouts {
 /// The server-side limit for one statement of `kind`.
 pub(super) fn server_bound(conn: &DbConnection, kind: StatementKind) -> Duration {
     match kind {
-        StatementKind::CreateIndex => conn.index_timeout,
+        StatementKind::CreateIndex | StatementKind::CreateIndexConcurrently => conn.index_timeout,
         _ => conn.statement_timeout,
     }
 }

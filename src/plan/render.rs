@@ -264,6 +264,15 @@ impl Change {
                 w.word("UNIQUE").ident_list(&unique.columns)?;
                 alter(StatementKind::Alter, w)
             }
+            Change::DropUnique { table, unique }
+                if unique.name.is_none() && d.drops_unique_by_columns() =>
+            {
+                w.word("ALTER TABLE")
+                    .ident(table)?
+                    .word("DROP UNIQUE")
+                    .ident_list(&unique.columns)?;
+                alter(StatementKind::Alter, w)
+            }
             Change::DropUnique { table, unique } => {
                 let name = unique
                     .name

@@ -324,7 +324,7 @@ fn an_unnamed_constraint_is_dropped_by_the_name_the_rdbms_gave_it() {
         sql("mysql").unwrap()[0].sql,
         "ALTER TABLE SCOPE DROP INDEX A"
     );
-    assert!(matches!(sql("oracle"), Err(PlanError::Unsupported { .. })));
+    assert!(matches!(sql("db2"), Err(PlanError::Unsupported { .. })));
 }
 
 #[test]
@@ -404,5 +404,35 @@ fn phases_put_the_data_steps_between_relaxing_and_tightening() {
             &plain.expand.changes[0],
             Change::AddColumn { column, .. } if !column.nullable
         ));
+    }
+}
+
+#[test]
+fn an_unnamed_unique_is_dropped_by_its_columns_on_oracle_and_refused_where_it_needs_a_name() {
+    let mut old = scope(&[("A", "integer"), ("B", "integer")]);
+    old.tables[0].unique.push(Unique {
+        name: None,
+        columns: vec!["A".into(), "B".into()],
+    });
+    let new = scope(&[("A", "integer"), ("B", "integer")]);
+    let sql = |name: &str| {
+        let d = dialect::by_name(name).unwrap();
+        plan(d, Some(&old), &new, &[])
+            .statements(d)
+            .map(|s| s.into_iter().map(|s| s.sql).collect::<Vec<_>>())
+    };
+    for oracle in ["oracle", "oracle-rac"] {
+        assert_eq!(
+            sql(oracle).unwrap(),
+            ["ALTER TABLE SCOPE DROP UNIQUE (A, B)"],
+            "{oracle}"
+        );
+    }
+    for named_only in ["db2", "mssql", "h2"] {
+        let err = sql(named_only).unwrap_err().to_string();
+        assert!(
+            err.contains("named the constraint unpredictably"),
+            "{named_only}: {err}"
+        );
     }
 }

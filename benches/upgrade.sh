@@ -15,7 +15,9 @@
 #                              temporary directory, never into the repository
 #   ISDB_BENCH_WSO2_REV        its revision to read (default HEAD)
 #   TOKENS                     rows in IDN_OAUTH2_ACCESS_TOKEN (default 1000000);
-#                              users = TOKENS/10, codes = TOKENS/5, token scopes 4/3 TOKENS
+#                              codes = TOKENS/5, token scopes 4/3 TOKENS
+#   USERS                      rows in UM_USER (default TOKENS/10), each with 3
+#                              attributes (2 for every fifth user: no scimId) and 2 roles
 #   ENGINES                    "pg my" (default), or one of them
 #   ROUNDS                     rounds per engine (default 1); each round upgrades two
 #                              fresh copies, isdb first in odd rounds, WSO2 first in even
@@ -33,11 +35,13 @@
 # Every database the script creates carries a prefix unique to this run and is
 # dropped at the end, on errors and on Ctrl-C.
 set -euo pipefail
+# (No `cmd | head` below: with pipefail, a writer killed by SIGPIPE would end the run.)
 export LC_ALL=C
 # The local servers trust local connections: a set, empty ISDB_PASSWORD tells isdb so.
 export ISDB_PASSWORD=
 
 TOKENS=${TOKENS:-1000000}
+USERS=${USERS:-$((TOKENS / 10))}
 ENGINES=${ENGINES:-pg my}
 ROUNDS=${ROUNDS:-1}
 WRITER=${WRITER:-1}
@@ -163,10 +167,10 @@ build_530() {
     local engine=$1 prefix=$2 db="${2}wso2is"
     if [[ $engine == pg ]]; then
         "$ISDB" -q migrate --layout merged --url "$PG_URL" --db-prefix "$prefix" --is-version 5.3.0
-        "${PSQL[@]}" -v ON_ERROR_STOP=1 -v tokens="$TOKENS" -d "$db" -f benches/upgrade/seed.postgres.sql >/dev/null
+        "${PSQL[@]}" -v ON_ERROR_STOP=1 -v tokens="$TOKENS" -v users="$USERS" -d "$db" -f benches/upgrade/seed.postgres.sql >/dev/null
     else
         "$ISDB" -q migrate --layout merged --url "$MY_URL" --db-prefix "$prefix" --is-version 5.3.0
-        { echo "SET @tokens = $TOKENS;"; cat benches/upgrade/seed.mysql.sql; } | "${MARIADB[@]}" "$db" >/dev/null
+        { echo "SET @tokens = $TOKENS, @users = $USERS;"; cat benches/upgrade/seed.mysql.sql; } | "${MARIADB[@]}" "$db" >/dev/null
     fi
 }
 
@@ -254,7 +258,7 @@ worst_writes() { # tag n
     awk -F, -v exfile="$LOGS/$1.exclude" '
         BEGIN { while ((getline l < exfile) > 0) { split(l, w, " "); n_ex++; xs[n_ex] = w[1]; xe[n_ex] = w[2] } }
         { s = $1; e = $1 + $2 / 1000; for (i = 1; i <= n_ex; i++) if (s < xe[i] && e > xs[i]) next
-          printf "%.3f %.0f\n", $1, $2 }' "$LOGS/$1.writes.csv" | sort -k2,2gr | head -"$2"
+          printf "%.3f %.0f\n", $1, $2 }' "$LOGS/$1.writes.csv" | sort -k2,2gr | awk -v n="$2" 'NR <= n'
 }
 
 # --- the two sides -------------------------------------------------------------
@@ -408,7 +412,18 @@ wso2_longest() { # tag n
                 inq && first == "" && NF { first = $0 }
                 /rows? affected|Query OK|row in set|rows in set|Empty set/ && match($0, /\(([0-9.]+) sec\)/, m) { printf "%.0f %s %s\n", m[1] * 1000, s, substr(first, 1, 110) }' "$log"
         fi
-    done | sort -k1,1nr | head -"$2"
+    done | sort -k1,1nr | awk -v n="$2" 'NR <= n'
+}
+
+# isdb's longest statements: "ms line" from its -v output, each line's time
+# until the next timestamped line (a statement, or the end of its step).
+isdb_longest() { # tag n
+    awk '
+        !/^[0-9][0-9][0-9][0-9]-/ { next }
+        { ts = $1; sub(/Z$/, "", ts); split(ts, a, /[-T:]/)
+          t = mktime(a[1] " " a[2] " " a[3] " " a[4] " " a[5] " 0", 1) + a[6]
+          if (prev != "") printf "%.0f %s\n", (t - pt) * 1000, substr(prev, 1, 170)
+          prev = $0; sub(/^[^ ]+ +[A-Z]+ +/, "", prev); pt = t }' "$LOGS/$1.log" | sort -k1,1nr | awk -v n="$2" 'NR <= n'
 }
 
 # What isdb was doing while a write was blocked: the last statement it had
@@ -427,7 +442,7 @@ isdb_during() { # tag start_epoch latency_ms
 # --- run -----------------------------------------------------------------------------
 
 echo "isdb upgrade benchmark: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src migrations || echo '+changes'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "WSO2 scripts: $("${GIT[@]}" rev-parse --short "$WSO2_REV") of $WSO2_GIT; tokens: $TOKENS; rounds: $ROUNDS; writer: $WRITER"
+echo "WSO2 scripts: $("${GIT[@]}" rev-parse --short "$WSO2_REV") of $WSO2_GIT; tokens: $TOKENS; users: $USERS; rounds: $ROUNDS; writer: $WRITER"
 
 for engine in $ENGINES; do
     base="${RUN}${engine}_base_"
@@ -461,12 +476,15 @@ for engine in $ENGINES; do
                     echo "  write at $at blocked $ms ms"
                     [[ $side == isdb ]] && isdb_during "$tag" "$at" "$ms" | sed 's/^/    /'
                     [[ $side == wso2 ]] && awk -v s="$at" -v l="$ms" '{ for (i = 1; i <= NF; i++) { if ($i ~ /^start=/) st = substr($i, 7); if ($i ~ /^end=/) en = substr($i, 5) }
-                        if (st != "" && st <= s + l / 1000 && en >= s) print "    during: " $1, $4, $5; st = ""; en = "" }' "$LOGS/$tag.scripts.txt"
+                        if (st != "" && st + 0 <= s + l / 1000 && en + 0 >= s) print "    during: " $1, $4, $5; st = ""; en = "" }' "$LOGS/$tag.scripts.txt"
                 done < <(worst_writes "$tag" 3)
             fi
             if [[ $side == wso2 ]]; then
                 echo "$tag: longest statements (ms, script, first line):"
                 wso2_longest "$tag" 6 | sed 's/^/  /'
+            else
+                echo "$tag: longest statements (ms until isdb's next line):"
+                isdb_longest "$tag" 6 | sed 's/^/  /'
             fi
             "${engine}_drop_prefix" "$prefix"
         done

@@ -1,8 +1,9 @@
 -- Fills an isdb-built 5.3.0 merged MariaDB/MySQL database for benches/upgrade.sh:
 -- the same rows as seed.postgres.sql. The caller sets @tokens first; the
--- rows come from MariaDB's SEQUENCE engine (seq_1_to_N), server side.
+-- rows come from MariaDB's SEQUENCE engine (seq_1_to_N), server side. @users,
+-- when set, overrides the number of users (default @tokens / 10).
 SET SESSION foreign_key_checks = 0, unique_checks = 0;
-SET @users = @tokens DIV 10, @codes = @tokens DIV 5;
+SET @users = COALESCE(@users, @tokens DIV 10), @codes = @tokens DIV 5;
 
 DROP FUNCTION IF EXISTS bench_uid;
 CREATE FUNCTION bench_uid(seed VARCHAR(64)) RETURNS CHAR(36) DETERMINISTIC
@@ -59,8 +60,8 @@ SELECT bench_uid(CONCAT('tid', t.i)), bench_uid(CONCAT('at', t.i)), bench_uid(CO
        'PRIMARY', 'APPLICATION_USER', ELT(t.i % 4 + 1, 'authorization_code', 'password', 'refresh_token', 'client_credentials'),
        TIMESTAMP '2026-11-01 00:00:00' - INTERVAL t.i SECOND, TIMESTAMP '2026-11-01 00:00:00' - INTERVAL t.i SECOND,
        3600000, 86400000, MD5(IF(t.i % 3 = 0, CONCAT('openid scope', t.i % 20 + 1), 'openid')),
-       IF(t.i % 10 < 3, 'ACTIVE', 'EXPIRED'),
-       IF(t.i % 10 < 3, 'NONE', bench_uid(CONCAT('st', t.i))),
+       IF(t.i % 10 < 3 AND t.r < 50, 'ACTIVE', 'EXPIRED'),
+       IF(t.i % 10 < 3 AND t.r < 50, 'NONE', bench_uid(CONCAT('st', t.i))),
        CONCAT('user', t.u)
 FROM (SELECT seq AS i, (seq - 1) % @users + 1 AS u, (seq - 1) DIV @users AS r FROM seq_1_to_1000000000 WHERE seq <= @tokens) AS t
 JOIN app_no AS a ON a.n = (t.u + 7 * t.r) % 50;

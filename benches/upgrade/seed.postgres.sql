@@ -1,12 +1,15 @@
 -- Fills an isdb-built 5.3.0 merged PostgreSQL database for benches/upgrade.sh.
--- psql -v tokens=N: N access tokens, N/10 users (3 attributes and 2 roles
--- each), N/5 authorization codes, 50 OAuth apps, 20 scopes and 4/3 N token
--- scopes. Every value is derived from the row number (md5), so two runs give
+-- psql -v tokens=N [-v users=U]: N access tokens, U users (default N/10; 3
+-- attributes and 2 roles each), N/5 authorization codes, 50 OAuth apps, 20
+-- scopes and 4/3 N token scopes. Every value is derived from the row number (md5), so two runs give
 -- the same rows; timestamps count back from a fixed instant.
 \set ON_ERROR_STOP 1
 SET synchronous_commit = off;
 SET maintenance_work_mem = '256MB';
+\if :{?users}
+\else
 \set users '(:tokens / 10)'
+\endif
 \set codes '(:tokens / 5)'
 
 -- A uuid-shaped text from md5(seed).
@@ -54,9 +57,10 @@ SELECT 'scope' || s, 'Scope ' || s, 'Benchmark scope ' || s, -1234, 'role' || s 
 FROM generate_series(1, 20) AS s;
 COMMIT;
 
--- Token i: user (i-1) % users + 1, one of 10 apps per user, 3 in 10 ACTIVE, the
--- rest EXPIRED (with their own TOKEN_STATE_ID); scope "openid", or "openid
--- scope<k>" for every third token.
+-- Token i: user (i-1) % users + 1, in round r = (i-1) / users, app (user + 7r)
+-- % 50; 3 in 10 ACTIVE (in the first 50 rounds, where no user has two tokens of
+-- one app), the rest EXPIRED (with their own TOKEN_STATE_ID); scope "openid",
+-- or "openid scope<k>" for every third token.
 BEGIN;
 CREATE TEMP TABLE app_no AS
 SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM idn_oauth_consumer_apps;
@@ -68,8 +72,8 @@ SELECT pg_temp.uid('tid' || t.i), pg_temp.uid('at' || t.i), pg_temp.uid('rt' || 
        'PRIMARY', 'APPLICATION_USER', (ARRAY['authorization_code', 'password', 'refresh_token', 'client_credentials'])[t.i % 4 + 1],
        timestamp '2026-11-01 00:00:00' - t.i * interval '1 second', timestamp '2026-11-01 00:00:00' - t.i * interval '1 second',
        3600000, 86400000, md5(CASE WHEN t.i % 3 = 0 THEN 'openid scope' || (t.i % 20 + 1) ELSE 'openid' END),
-       CASE WHEN t.i % 10 < 3 THEN 'ACTIVE' ELSE 'EXPIRED' END,
-       CASE WHEN t.i % 10 < 3 THEN 'NONE' ELSE pg_temp.uid('st' || t.i) END,
+       CASE WHEN t.i % 10 < 3 AND t.r < 50 THEN 'ACTIVE' ELSE 'EXPIRED' END,
+       CASE WHEN t.i % 10 < 3 AND t.r < 50 THEN 'NONE' ELSE pg_temp.uid('st' || t.i) END,
        'user' || t.u
 FROM (SELECT i, (i - 1) % :users + 1 AS u, (i - 1) / :users AS r FROM generate_series(1, :tokens) AS i) AS t
 JOIN app_no AS a ON a.n = (t.u + 7 * t.r) % 50;

@@ -207,6 +207,63 @@ async fn consent_purposes(server: &Server, tag: &str) {
     common::drop_databases(server, &prefix).await;
 }
 
+/// user-management 5.4.0 `merge-duplicate-permissions`: a permission stored
+/// three times, granted to roles and users through different copies, ends up
+/// stored once with every grant kept once.
+async fn duplicate_permissions(server: &Server, tag: &str) {
+    let rows = "
+        INSERT INTO UM_DOMAIN (UM_DOMAIN_NAME, UM_TENANT_ID) VALUES ('PRIMARY', -1234);
+        INSERT INTO UM_PERMISSION (UM_RESOURCE_ID, UM_ACTION, UM_TENANT_ID) VALUES ('/permission/admin', 'ui.execute', -1234);
+        INSERT INTO UM_PERMISSION (UM_RESOURCE_ID, UM_ACTION, UM_TENANT_ID) VALUES ('/permission/admin', 'ui.execute', -1234);
+        INSERT INTO UM_PERMISSION (UM_RESOURCE_ID, UM_ACTION, UM_TENANT_ID) VALUES ('/permission/admin', 'ui.execute', -1234);
+        INSERT INTO UM_PERMISSION (UM_RESOURCE_ID, UM_ACTION, UM_TENANT_ID) VALUES ('/permission/login', 'ui.execute', -1234);
+        INSERT INTO UM_PERMISSION (UM_RESOURCE_ID, UM_ACTION, UM_TENANT_ID) VALUES ('/permission/admin', 'ui.execute', 1);
+        INSERT INTO UM_ROLE_PERMISSION (UM_PERMISSION_ID, UM_ROLE_NAME, UM_IS_ALLOWED, UM_TENANT_ID, UM_DOMAIN_ID)
+          SELECT P.UM_ID, 'admin', 1, -1234, D.UM_DOMAIN_ID FROM UM_PERMISSION P, UM_DOMAIN D WHERE P.UM_TENANT_ID = -1234 AND P.UM_RESOURCE_ID = '/permission/admin';
+        INSERT INTO UM_ROLE_PERMISSION (UM_PERMISSION_ID, UM_ROLE_NAME, UM_IS_ALLOWED, UM_TENANT_ID, UM_DOMAIN_ID)
+          SELECT MAX(P.UM_ID), 'editor', 1, -1234, MAX(D.UM_DOMAIN_ID) FROM UM_PERMISSION P, UM_DOMAIN D WHERE P.UM_TENANT_ID = -1234 AND P.UM_RESOURCE_ID = '/permission/admin';
+        INSERT INTO UM_ROLE_PERMISSION (UM_PERMISSION_ID, UM_ROLE_NAME, UM_IS_ALLOWED, UM_TENANT_ID, UM_DOMAIN_ID)
+          SELECT P.UM_ID, 'editor', 1, -1234, D.UM_DOMAIN_ID FROM UM_PERMISSION P, UM_DOMAIN D WHERE P.UM_RESOURCE_ID = '/permission/login';
+        INSERT INTO UM_USER_PERMISSION (UM_PERMISSION_ID, UM_USER_NAME, UM_IS_ALLOWED, UM_TENANT_ID)
+          SELECT MIN(UM_ID), 'alice', 1, -1234 FROM UM_PERMISSION WHERE UM_TENANT_ID = -1234 AND UM_RESOURCE_ID = '/permission/admin';
+        INSERT INTO UM_USER_PERMISSION (UM_PERMISSION_ID, UM_USER_NAME, UM_IS_ALLOWED, UM_TENANT_ID)
+          SELECT MAX(UM_ID), 'alice', 1, -1234 FROM UM_PERMISSION WHERE UM_TENANT_ID = -1234 AND UM_RESOURCE_ID = '/permission/admin';
+        INSERT INTO UM_USER_PERMISSION (UM_PERMISSION_ID, UM_USER_NAME, UM_IS_ALLOWED, UM_TENANT_ID)
+          SELECT MAX(UM_ID), 'bob', 1, -1234 FROM UM_PERMISSION WHERE UM_TENANT_ID = -1234 AND UM_RESOURCE_ID = '/permission/admin';
+    ";
+    let (prefix, db) = upgraded(server, tag, "5.3.0", rows, "5.4.0").await;
+    // One admin permission per tenant, the first one kept; login untouched.
+    count(server, &db, "SELECT COUNT(*) FROM UM_PERMISSION", 3).await;
+    let kept = "(SELECT MIN(UM_ID) FROM UM_PERMISSION WHERE UM_TENANT_ID = -1234 AND UM_RESOURCE_ID = '/permission/admin')";
+    // admin had three grants (one per copy) and keeps one; editor keeps admin and login.
+    count(server, &db, &format!("SELECT COUNT(*) FROM UM_ROLE_PERMISSION WHERE UM_ROLE_NAME = 'admin' AND UM_PERMISSION_ID = {kept}"), 1).await;
+    count(
+        server,
+        &db,
+        "SELECT COUNT(*) FROM UM_ROLE_PERMISSION WHERE UM_ROLE_NAME = 'admin'",
+        1,
+    )
+    .await;
+    count(server, &db, &format!("SELECT COUNT(*) FROM UM_ROLE_PERMISSION WHERE UM_ROLE_NAME = 'editor' AND UM_PERMISSION_ID = {kept}"), 1).await;
+    count(
+        server,
+        &db,
+        "SELECT COUNT(*) FROM UM_ROLE_PERMISSION WHERE UM_ROLE_NAME = 'editor'",
+        2,
+    )
+    .await;
+    // alice's two grants become one; bob's (through the last copy) is re-pointed.
+    count(
+        server,
+        &db,
+        &format!("SELECT COUNT(*) FROM UM_USER_PERMISSION WHERE UM_PERMISSION_ID = {kept}"),
+        2,
+    )
+    .await;
+    count(server, &db, "SELECT COUNT(*) FROM UM_USER_PERMISSION", 2).await;
+    common::drop_databases(server, &prefix).await;
+}
+
 macro_rules! live {
     ($pg:ident, $my:ident, $body:ident, $tag:literal) => {
         #[tokio::test]
@@ -250,4 +307,10 @@ live!(
     mysql_consent_purposes_get_groups,
     consent_purposes,
     "cm"
+);
+live!(
+    postgres_duplicate_permissions_merge,
+    mysql_duplicate_permissions_merge,
+    duplicate_permissions,
+    "perm"
 );

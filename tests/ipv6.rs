@@ -12,6 +12,7 @@ mod proxy;
 use std::net::{IpAddr, Ipv6Addr};
 
 use common::{Server, run_isdb};
+use isdb::layout::TableGroup;
 use proxy::Proxy;
 
 /// Migrates a new database through `[::1]`, then checks that status, a second
@@ -37,7 +38,7 @@ async fn every_command_over_ipv6(server: Server, tag: &str) {
     let after_migrate = proxy.accepted();
     assert!(after_migrate > 0, "migrate did not go through [::1]");
     // Read directly, not through the proxy: the run really built the database.
-    assert_eq!(server.history_lines(&db).await.len(), 5);
+    assert_eq!(server.history_lines(&db).await.len(), TableGroup::ALL.len());
 
     common::assert_up_to_date(dir.path(), &target);
     let after_checks = proxy.accepted();
@@ -47,12 +48,12 @@ async fn every_command_over_ipv6(server: Server, tag: &str) {
     );
 
     server.exec(&db, "DROP TABLE ISDB_SCHEMA_HISTORY").await;
-    common::assert_baseline_adopts(dir.path(), &target, 5);
+    common::assert_baseline_adopts(dir.path(), &target, TableGroup::ALL.len());
     assert!(
         proxy.accepted() > after_checks,
         "baseline did not go through [::1]"
     );
-    assert_eq!(server.history_lines(&db).await.len(), 5);
+    assert_eq!(server.history_lines(&db).await.len(), TableGroup::ALL.len());
     drop(proxy);
     common::drop_databases(&server, &prefix).await;
 }

@@ -154,15 +154,44 @@ fn secrets_never_leak(server: &OwnServer, certs: &Certs) {
             "--node-host",
             "2=is2.example.org",
         ];
+        // The migrate runs install 5.3.0: which release changes nothing about
+        // where a secret may appear, and trace logging of 5.11.0's thousand
+        // statements per URL form would only make the test slow.
         let runs: Vec<Run> = vec![
-            (vec!["-vv", "migrate", "--url", &url, "--dry-run"], &env),
-            (vec!["migrate", "--url", &url, "--dry-run"], &trace),
             (
-                [
-                    &["-vv", "migrate", "--url", &url, "--emit-config", emit],
-                    &hosts[..],
-                ]
-                .concat(),
+                vec![
+                    "-vv",
+                    "migrate",
+                    "--url",
+                    &url,
+                    "--dry-run",
+                    "--is-version",
+                    "5.3.0",
+                ],
+                &env,
+            ),
+            (
+                vec![
+                    "migrate",
+                    "--url",
+                    &url,
+                    "--dry-run",
+                    "--is-version",
+                    "5.3.0",
+                ],
+                &trace,
+            ),
+            (
+                vec![
+                    "-vv",
+                    "migrate",
+                    "--url",
+                    &url,
+                    "--emit-config",
+                    emit,
+                    "--is-version",
+                    "5.3.0",
+                ],
                 &trace,
             ),
             (vec!["-vv", "status", "--url", &url], &env),

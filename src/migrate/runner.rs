@@ -76,7 +76,7 @@ pub struct DryRunScript {
 pub struct GroupStatus {
     /// Table group.
     pub group: String,
-    /// Versions applied completely.
+    /// Versions applied completely, oldest first.
     pub applied: Vec<String>,
     /// Versions not applied.
     pub pending: Vec<String>,
@@ -1395,16 +1395,18 @@ pub(super) async fn status(plan: &Plan) -> Result<StatusReport, Error> {
             .map(|g| {
                 let mine = || rows.iter().filter(|r| r.group == g.name());
                 let applied = applied_version(g, &rows);
+                let oldest_first = |success: bool| {
+                    let mut v: Vec<String> = mine()
+                        .filter(|r| r.success == success)
+                        .map(|r| r.version.clone())
+                        .collect();
+                    v.sort_by_key(|x| Version::parse(x).ok());
+                    v
+                };
                 let mut s = GroupStatus {
                     group: g.name().into(),
-                    applied: mine()
-                        .filter(|r| r.success)
-                        .map(|r| r.version.clone())
-                        .collect(),
-                    partial: mine()
-                        .filter(|r| !r.success)
-                        .map(|r| r.version.clone())
-                        .collect(),
+                    applied: oldest_first(true),
+                    partial: oldest_first(false),
                     pending: vec![],
                 };
                 if let Some(release) = &target {

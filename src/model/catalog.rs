@@ -656,7 +656,12 @@ impl Catalog {
                 (TableGroup::Bps, "bps", "5.3.0"),
             ];
             // The release steps that need work on existing rows (see `model::data`).
-            let data: [(TableGroup, &str, &str); 7] = [
+            let data: [(TableGroup, &str, &str); 8] = [
+                (
+                    TableGroup::UserManagement,
+                    "5.4.0",
+                    include_str!("../../migrations/user-management/5.4.0.data.toml"),
+                ),
                 (
                     TableGroup::UserManagement,
                     "5.10.0",

@@ -491,7 +491,8 @@ pub struct Plan {
 /// (new tables, new columns, renames, wider types, dropped old rules), so the
 /// data steps see both the old and the new shape; `contract` tightens and
 /// removes (NOT NULL, new keys and unique indexes on existing tables, dropped
-/// columns, tables and sequences, SQLite table rebuilds).
+/// columns, tables and sequences, SQLite table rebuilds) and adds the new seed
+/// rows of existing tables.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Phases {
     /// Before the data steps.
@@ -563,6 +564,11 @@ impl Plan {
                 | Change::AddPrimaryKey { .. }
                 | Change::AddForeignKey { .. } => out.contract.changes.push(c.clone()),
                 Change::AddIndex { table, index } if index.unique && !created(table) => {
+                    out.contract.changes.push(c.clone())
+                }
+                // A new seed row of an existing table goes in after the data
+                // steps, whose filled rows its NOT EXISTS guard then sees.
+                Change::InsertSeed { seed } if !created(&seed.table) => {
                     out.contract.changes.push(c.clone())
                 }
                 _ => out.expand.changes.push(c.clone()),

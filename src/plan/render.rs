@@ -258,7 +258,21 @@ impl Change {
             }
             Change::AddUnique { table, unique } => {
                 w.word("ALTER TABLE").ident(table)?.word("ADD");
-                if let Some(n) = &unique.name {
+                // Where DDL commits by itself (the idempotent form), an unnamed key
+                // gets the name the RDBMS would give it: re-run after a kill, it then
+                // fails as a duplicate (taken as applied) instead of adding a second key.
+                let name = unique.name.clone().or_else(|| {
+                    form.idempotent
+                        .then(|| {
+                            d.implicit_constraint_name(
+                                table,
+                                ImplicitConstraint::Unique,
+                                &unique.columns,
+                            )
+                        })
+                        .flatten()
+                });
+                if let Some(n) = &name {
                     w.word("CONSTRAINT").ident(n)?;
                 }
                 w.word("UNIQUE").ident_list(&unique.columns)?;

@@ -436,3 +436,32 @@ fn an_unnamed_unique_is_dropped_by_its_columns_on_oracle_and_refused_where_it_ne
         );
     }
 }
+
+#[test]
+fn an_unnamed_key_added_where_ddl_commits_by_itself_gets_the_name_the_rdbms_would_give() {
+    let old = schema(vec![table("T", vec![col("A", "integer", false)])]);
+    let mut new_t = table("T", vec![col("A", "integer", false)]);
+    new_t.unique.push(Unique {
+        name: None,
+        columns: vec!["A".into()],
+    });
+    let new = schema(vec![new_t]);
+    let my = dialect::by_name("mysql").unwrap();
+    let p = plan(my, Some(&old), &new, &[]);
+    let sql = |idempotent| {
+        p.statements_with(
+            my,
+            crate::render::RenderOptions {
+                idempotent,
+                online: false,
+            },
+        )
+        .unwrap()
+        .into_iter()
+        .map(|s| s.sql)
+        .collect::<Vec<_>>()
+    };
+    // A re-run after a kill then fails as a duplicate key name instead of adding a second key.
+    assert_eq!(sql(true), ["ALTER TABLE T ADD CONSTRAINT A UNIQUE (A)"]);
+    assert_eq!(sql(false), ["ALTER TABLE T ADD UNIQUE (A)"]);
+}

@@ -5,16 +5,10 @@
 //! would break the new rule), upgrades, checks the rows exactly and that
 //! `verify` finds the schema of a fresh install.
 
+#[macro_use]
 mod common;
 
-use common::{Server, run_with};
-
-/// `isdb` with `target` appended in `dir`; fails the test unless it exits 0.
-fn isdb_ok(dir: &std::path::Path, cmd: &[&str], target: &[&str]) -> String {
-    let (got, out, err) = run_with(dir, cmd, target);
-    assert_eq!(got, 0, "isdb {cmd:?} {target:?}:\n{out}\n{err}");
-    format!("{out}{err}")
-}
+use common::{Server, run_expect};
 
 /// A merged database at release `from` holding `rows`, upgraded to `to` and
 /// verified clean; returns its name for the checks. `tag` names the test.
@@ -30,10 +24,10 @@ async fn upgraded(
     let db = format!("{prefix}wso2is");
     let url = server.db_url(&db);
     let target = ["--url", url.as_str()];
-    isdb_ok(dir.path(), &["migrate", "--is-version", from], &target);
+    run_expect(dir.path(), &["migrate", "--is-version", from], &target, 0);
     server.exec(&db, rows).await;
-    isdb_ok(dir.path(), &["migrate", "--is-version", to], &target);
-    let out = isdb_ok(dir.path(), &["verify", "--is-version", to], &target);
+    run_expect(dir.path(), &["migrate", "--is-version", to], &target, 0);
+    let out = run_expect(dir.path(), &["verify", "--is-version", to], &target, 0);
     assert!(!out.contains("DIFFERS"), "{to}: {out}");
     (prefix, db)
 }
@@ -264,53 +258,38 @@ async fn duplicate_permissions(server: &Server, tag: &str) {
     common::drop_databases(server, &prefix).await;
 }
 
-macro_rules! live {
-    ($pg:ident, $my:ident, $body:ident, $tag:literal) => {
-        #[tokio::test]
-        async fn $pg() {
-            let Some(server) = common::postgres(stringify!($pg)).await else {
-                return;
-            };
-            $body(&server, concat!("ds_pg_", $tag)).await;
-        }
-
-        #[tokio::test]
-        async fn $my() {
-            let Some(server) = common::mysql(stringify!($my)).await else {
-                return;
-            };
-            $body(&server, concat!("ds_my_", $tag)).await;
-        }
-    };
-}
-
-live!(
+on_both!(
     postgres_user_and_tenant_ids,
     mysql_user_and_tenant_ids,
     user_and_tenant_ids,
-    "uid"
+    "ds_pg_uid",
+    "ds_my_uid"
 );
-live!(
+on_both!(
     postgres_scope_roles_become_bindings,
     mysql_scope_roles_become_bindings,
     scope_roles,
-    "roles"
+    "ds_pg_roles",
+    "ds_my_roles"
 );
-live!(
+on_both!(
     postgres_oidc_scopes_fold_into_oauth2_scopes,
     mysql_oidc_scopes_fold_into_oauth2_scopes,
     oidc_scopes,
-    "oidc"
+    "ds_pg_oidc",
+    "ds_my_oidc"
 );
-live!(
+on_both!(
     postgres_consent_purposes_get_groups,
     mysql_consent_purposes_get_groups,
     consent_purposes,
-    "cm"
+    "ds_pg_cm",
+    "ds_my_cm"
 );
-live!(
+on_both!(
     postgres_duplicate_permissions_merge,
     mysql_duplicate_permissions_merge,
     duplicate_permissions,
-    "perm"
+    "ds_pg_perm",
+    "ds_my_perm"
 );

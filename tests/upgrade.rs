@@ -3,39 +3,11 @@
 //! `verify --is-version X` is clean afterwards, the history holds one row per
 //! (group, step), and a downgrade is refused without touching anything.
 
+#[macro_use]
 mod common;
 
-use common::{Server, run_isdb, run_with};
+use common::{Server, run_expect, run_isdb, run_with};
 use isdb::model::catalog::Catalog;
-
-/// A PostgreSQL and a MariaDB test over one shared body, each with its own
-/// database-name tag.
-macro_rules! on_both {
-    ($pg:ident, $my:ident, $body:ident, $pg_tag:literal, $my_tag:literal) => {
-        #[tokio::test]
-        async fn $pg() {
-            let Some(server) = common::postgres(stringify!($pg)).await else {
-                return;
-            };
-            $body(&server, $pg_tag).await;
-        }
-
-        #[tokio::test]
-        async fn $my() {
-            let Some(server) = common::mysql(stringify!($my)).await else {
-                return;
-            };
-            $body(&server, $my_tag).await;
-        }
-    };
-}
-
-/// `isdb` with `target` appended, in `dir`; fails the test unless it exits `code`.
-fn isdb_ok(dir: &std::path::Path, cmd: &[&str], target: &[&str], code: i32) -> String {
-    let (got, out, err) = run_with(dir, cmd, target);
-    assert_eq!(got, code, "isdb {cmd:?} {target:?}:\n{out}\n{err}");
-    format!("{out}{err}")
-}
 
 /// Builds a merged database at 5.3.0, upgrades it to every later release in
 /// turn (one database per target), and checks each against a fresh target.
@@ -47,20 +19,20 @@ async fn every_release_from_5_3_0(server: &Server, tag: &str) {
         let x = release.to_string();
         let url = server.db_url(&format!("{prefix}{}", x.replace('.', "_")));
         let target = ["--url", url.as_str()];
-        isdb_ok(
+        run_expect(
             dir.path(),
             &["migrate", "--is-version", "5.3.0"],
             &target,
             0,
         );
-        let out = isdb_ok(dir.path(), &["migrate", "--is-version", &x], &target, 0);
+        let out = run_expect(dir.path(), &["migrate", "--is-version", &x], &target, 0);
         assert!(out.contains(&format!("IS release {x}")), "{out}");
-        let out = isdb_ok(dir.path(), &["verify", "--is-version", &x], &target, 0);
+        let out = run_expect(dir.path(), &["verify", "--is-version", &x], &target, 0);
         assert!(out.contains(": clean"), "{x}: {out}");
         // The database's release is now read back from its history.
-        let out = isdb_ok(dir.path(), &["status"], &target, 0);
+        let out = run_expect(dir.path(), &["status"], &target, 0);
         assert!(out.contains(&x), "{out}");
-        let out = isdb_ok(dir.path(), &["migrate"], &target, 0);
+        let out = run_expect(dir.path(), &["migrate"], &target, 0);
         assert!(out.contains("already up to date"), "{out}");
     }
     common::drop_databases(server, &prefix).await;
@@ -79,15 +51,15 @@ async fn two_runs_split(server: &Server, tag: &str) {
         "--db-prefix",
         prefix.as_str(),
     ];
-    isdb_ok(
+    run_expect(
         dir.path(),
         &["migrate", "--is-version", "5.3.0"],
         &target,
         0,
     );
     for x in ["5.7.0", "5.11.0"] {
-        isdb_ok(dir.path(), &["migrate", "--is-version", x], &target, 0);
-        let out = isdb_ok(dir.path(), &["verify", "--is-version", x], &target, 0);
+        run_expect(dir.path(), &["migrate", "--is-version", x], &target, 0);
+        let out = run_expect(dir.path(), &["verify", "--is-version", x], &target, 0);
         assert!(!out.contains("DIFFERS"), "{x}: {out}");
     }
     let identity = format!("{prefix}identity_db");
@@ -142,18 +114,18 @@ async fn adopted_then_upgraded(server: &Server, tag: &str) {
     server.run_script(&db, &dir.path().join(format!("scripts/sql/{db}.sql")));
     let url = server.db_url(&db);
     let target = ["--url", url.as_str()];
-    let out = isdb_ok(dir.path(), &["baseline"], &target, 0);
+    let out = run_expect(dir.path(), &["baseline"], &target, 0);
     assert!(out.contains("built for IS 5.3.0"), "{out}");
     // Never upgraded implicitly: a plain migrate leaves it at 5.3.0.
-    let out = isdb_ok(dir.path(), &["migrate"], &target, 0);
+    let out = run_expect(dir.path(), &["migrate"], &target, 0);
     assert!(out.contains("already up to date"), "{out}");
-    isdb_ok(
+    run_expect(
         dir.path(),
         &["migrate", "--is-version", "5.11.0"],
         &target,
         0,
     );
-    let out = isdb_ok(
+    let out = run_expect(
         dir.path(),
         &["verify", "--is-version", "5.11.0"],
         &target,
@@ -170,14 +142,14 @@ async fn downgrade_refused(server: &Server, tag: &str) {
     let db = format!("{prefix}wso2is");
     let url = server.db_url(&db);
     let target = ["--url", url.as_str()];
-    isdb_ok(
+    run_expect(
         dir.path(),
         &["migrate", "--is-version", "5.7.0"],
         &target,
         0,
     );
     let before = server.history_lines(&db).await;
-    let out = isdb_ok(
+    let out = run_expect(
         dir.path(),
         &["migrate", "--is-version", "5.4.0"],
         &target,
@@ -187,10 +159,10 @@ async fn downgrade_refused(server: &Server, tag: &str) {
         out.contains("never downgrades") && out.contains("registry is at 5.5.0"),
         "{out}"
     );
-    let out = isdb_ok(dir.path(), &["status", "--is-version", "5.4.0"], &target, 1);
+    let out = run_expect(dir.path(), &["status", "--is-version", "5.4.0"], &target, 1);
     assert!(out.contains("never downgrades"), "{out}");
     assert_eq!(server.history_lines(&db).await, before);
-    let out = isdb_ok(dir.path(), &["verify", "--is-version", "5.7.0"], &target, 0);
+    let out = run_expect(dir.path(), &["verify", "--is-version", "5.7.0"], &target, 0);
     assert!(out.contains(": clean"), "{out}");
     common::drop_databases(server, &prefix).await;
 }
@@ -238,10 +210,10 @@ async fn plan_reports_the_upgrade(server: &Server, tag: &str) {
     let url = server.db_url(&db);
     let target = ["--url", url.as_str()];
     // Nothing there yet: a fresh install of every group.
-    let out = isdb_ok(dir.path(), &["plan", "--is-version", "5.3.0"], &target, 0);
+    let out = run_expect(dir.path(), &["plan", "--is-version", "5.3.0"], &target, 0);
     assert!(out.contains("nothing installed -> IS 5.3.0"), "{out}");
     assert!(out.contains("identity 5.3.0 (fresh install)"), "{out}");
-    isdb_ok(
+    run_expect(
         dir.path(),
         &["migrate", "--is-version", "5.3.0"],
         &target,
@@ -268,7 +240,7 @@ async fn plan_reports_the_upgrade(server: &Server, tag: &str) {
         )
         .await;
     let before = server.history_lines(&db).await;
-    let out = isdb_ok(dir.path(), &["plan", "--is-version", "5.11.0"], &target, 0);
+    let out = run_expect(dir.path(), &["plan", "--is-version", "5.11.0"], &target, 0);
     assert!(out.contains("IS 5.3.0 -> IS 5.11.0"), "{out}");
     assert!(
         out.contains("user-management 5.4.0 (upgrade from 5.3.0)"),
@@ -329,13 +301,13 @@ async fn plan_reports_the_upgrade(server: &Server, tag: &str) {
         before,
         "plan changed nothing"
     );
-    isdb_ok(
+    run_expect(
         dir.path(),
         &["migrate", "--is-version", "5.11.0"],
         &target,
         0,
     );
-    let out = isdb_ok(dir.path(), &["plan"], &target, 0);
+    let out = run_expect(dir.path(), &["plan"], &target, 0);
     assert!(
         out.contains("IS 5.11.0 -> IS 5.11.0") && out.contains("nothing to do"),
         "{out}"
@@ -361,14 +333,14 @@ async fn bad_upgrades_change_nothing(server: &Server, tag: &str) {
     let db = format!("{prefix}wso2is");
     let url = server.db_url(&db);
     let target = ["--url", url.as_str()];
-    isdb_ok(
+    run_expect(
         dir.path(),
         &["migrate", "--is-version", "5.3.0"],
         &target,
         0,
     );
     let before = server.history_lines(&db).await;
-    let out = isdb_ok(
+    let out = run_expect(
         dir.path(),
         &["migrate", "--is-version", "5.12.0"],
         &target,
@@ -379,7 +351,7 @@ async fn bad_upgrades_change_nothing(server: &Server, tag: &str) {
     server
         .exec(&db, "ALTER TABLE IDN_OAUTH2_SCOPE DROP COLUMN ROLES")
         .await;
-    let out = isdb_ok(
+    let out = run_expect(
         dir.path(),
         &["migrate", "--is-version", "5.11.0"],
         &target,
@@ -392,13 +364,13 @@ async fn bad_upgrades_change_nothing(server: &Server, tag: &str) {
         "{out}"
     );
     assert_eq!(server.history_lines(&db).await, before);
-    let out = isdb_ok(dir.path(), &["verify"], &target, 1);
+    let out = run_expect(dir.path(), &["verify"], &target, 1);
     assert!(out.contains("IDN_OAUTH2_SCOPE.ROLES"), "{out}");
 
     let newer = format!("{prefix}newer");
     let n_url = server.db_url(&newer);
     let n_target = ["--url", n_url.as_str()];
-    isdb_ok(
+    run_expect(
         dir.path(),
         &["migrate", "--is-version", "5.11.0"],
         &n_target,
@@ -411,7 +383,7 @@ async fn bad_upgrades_change_nothing(server: &Server, tag: &str) {
         )
         .await;
     let n_before = server.history_lines(&newer).await;
-    let out = isdb_ok(
+    let out = run_expect(
         dir.path(),
         &["migrate", "--is-version", "5.11.0"],
         &n_target,
@@ -421,7 +393,7 @@ async fn bad_upgrades_change_nothing(server: &Server, tag: &str) {
         out.contains("identity 5.12.0, which this isdb does not know"),
         "{out}"
     );
-    let out = isdb_ok(dir.path(), &["plan"], &n_target, 1);
+    let out = run_expect(dir.path(), &["plan"], &n_target, 1);
     assert!(out.contains("cannot plan"), "{out}");
     assert_eq!(server.history_lines(&newer).await, n_before);
     common::drop_databases(server, &prefix).await;
@@ -479,7 +451,7 @@ async fn killed_upgrades_converge(server: &Server, tag: &str, points: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let prefix = common::unique_prefix(tag);
     let fresh = format!("{prefix}fresh");
-    isdb_ok(
+    run_expect(
         dir.path(),
         &["migrate", "--is-version", "5.11.0"],
         &["--url", &server.db_url(&fresh)],
@@ -500,7 +472,7 @@ async fn killed_upgrades_converge(server: &Server, tag: &str, points: &[&str]) {
     for (i, point) in points.iter().enumerate() {
         let db = format!("{prefix}k{i}");
         let url = server.db_url(&db);
-        isdb_ok(
+        run_expect(
             dir.path(),
             &["migrate", "--is-version", "5.3.0"],
             &["--url", &url],
@@ -510,14 +482,14 @@ async fn killed_upgrades_converge(server: &Server, tag: &str, points: &[&str]) {
             kill_when(server, &db, dir.path(), &url, point).await,
             "the upgrade finished before `{point}`; the kill point was missed"
         );
-        let out = isdb_ok(
+        let out = run_expect(
             dir.path(),
             &["migrate", "--is-version", "5.11.0"],
             &["--url", &url],
             0,
         );
         assert!(out.contains("IS release 5.11.0"), "{out}");
-        let out = isdb_ok(
+        let out = run_expect(
             dir.path(),
             &["verify", "--is-version", "5.11.0"],
             &["--url", &url],

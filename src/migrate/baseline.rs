@@ -182,11 +182,7 @@ fn compared_snapshots<'a>(
         .groups()
         .into_iter()
         .filter_map(|g| {
-            let applied = rows
-                .iter()
-                .filter(|r| r.success && r.group == g.name())
-                .filter_map(|r| Version::parse(&r.version).ok())
-                .max()
+            let applied = runner::applied_version(g, rows)
                 .filter(|_| plan.target.is_none())
                 .and_then(|v| catalog.migration(g, &v));
             applied.or_else(|| release.as_ref().and_then(|r| catalog.snapshot(g, r)))

@@ -144,7 +144,7 @@ async fn row_counts(conn: &DbConnection) -> Result<BTreeMap<String, u64>, Error>
         })
     })
     .await;
-    let _ = tokio::time::timeout(conn.statement_timeout, sqlx::Connection::close(db)).await;
+    runner::close_bounded(conn, db).await;
     Ok(rows?
         .iter()
         .filter_map(|r| {

@@ -564,7 +564,7 @@ pub(super) fn recorded(conn: &DbConnection, rows: &[HistoryRow]) -> Vec<(TableGr
 }
 
 /// The newest version of `group` its history records as applied.
-fn applied_version(group: TableGroup, rows: &[HistoryRow]) -> Option<Version> {
+pub(super) fn applied_version(group: TableGroup, rows: &[HistoryRow]) -> Option<Version> {
     rows.iter()
         .filter(|r| r.success && r.group == group.name())
         .filter_map(|r| Version::parse(&r.version).ok())
@@ -810,12 +810,17 @@ const LOCK_ATTEMPTS: u32 = 20;
 
 /// Whether `e` is a failed statement whose lock wait expired.
 fn lock_wait_expired(hooks: &dyn engine::Engine, e: &Error) -> bool {
+    statement_error(e).is_some_and(|s| hooks.is_lock_wait_expired(s))
+}
+
+/// The server's error behind a failed statement, if `e` is one.
+fn statement_error(e: &Error) -> Option<&sqlx::Error> {
     match e {
         Error::Migrate(m) => match m.as_ref() {
-            MigrateError::StatementFailed { source, .. } => hooks.is_lock_wait_expired(source),
-            _ => false,
+            MigrateError::StatementFailed { source, .. } => Some(source),
+            _ => None,
         },
-        _ => false,
+        _ => None,
     }
 }
 
@@ -863,13 +868,7 @@ async fn drop_invalid_indexes(db: &mut AnyConnection, conn: &DbConnection) -> Re
 /// Whether `e` is a failed statement whose server error says its work is
 /// already done (see [`engine::Engine::already_applied`]).
 fn already_applied(hooks: &dyn engine::Engine, e: &Error) -> bool {
-    match e {
-        Error::Migrate(m) => match m.as_ref() {
-            MigrateError::StatementFailed { source, .. } => hooks.already_applied(source),
-            _ => false,
-        },
-        _ => false,
-    }
+    statement_error(e).is_some_and(|s| hooks.already_applied(s))
 }
 
 /// Changes the session's server-side statement limit.
@@ -1212,7 +1211,7 @@ async fn read_history(conn: &DbConnection) -> Result<Option<Vec<HistoryRow>>, Er
 }
 
 /// Closes a connection, giving up (dropping it) after `--statement-timeout`.
-async fn close_bounded(conn: &DbConnection, db: AnyConnection) {
+pub(super) async fn close_bounded(conn: &DbConnection, db: AnyConnection) {
     let _ = tokio::time::timeout(conn.statement_timeout, db.close()).await;
 }
 

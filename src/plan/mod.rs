@@ -507,11 +507,6 @@ impl Plan {
     /// added nullable in `expand` and set NOT NULL in `contract`. Each phase
     /// keeps the plan's order.
     pub fn phases(&self, fills: impl Fn(&str, &str) -> bool) -> Phases {
-        let created = |t: &str| {
-            self.changes.iter().any(
-                |c| matches!(c, Change::CreateTable { table, .. } if table.name.eq_ignore_ascii_case(t)),
-            )
-        };
         let mut out = Phases::default();
         for c in &self.changes {
             match c {
@@ -563,12 +558,12 @@ impl Plan {
                 | Change::AddUnique { .. }
                 | Change::AddPrimaryKey { .. }
                 | Change::AddForeignKey { .. } => out.contract.changes.push(c.clone()),
-                Change::AddIndex { table, index } if index.unique && !created(table) => {
+                Change::AddIndex { table, index } if index.unique && !self.creates(table) => {
                     out.contract.changes.push(c.clone())
                 }
                 // A new seed row of an existing table goes in after the data
                 // steps, whose filled rows its NOT EXISTS guard then sees.
-                Change::InsertSeed { seed } if !created(&seed.table) => {
+                Change::InsertSeed { seed } if !self.creates(&seed.table) => {
                     out.contract.changes.push(c.clone())
                 }
                 _ => out.expand.changes.push(c.clone()),
@@ -576,6 +571,13 @@ impl Plan {
         }
         out.expand.unplanned = self.unplanned.clone();
         out
+    }
+
+    /// Whether this plan creates `table` (a table with no rows yet).
+    pub(super) fn creates(&self, table: &str) -> bool {
+        self.changes.iter().any(
+            |c| matches!(c, Change::CreateTable { table: t, .. } if t.name.eq_ignore_ascii_case(table)),
+        )
     }
 
     /// Whether there is nothing to do (the schemas are equal).
@@ -591,13 +593,8 @@ impl Plan {
     /// The risks of `change` in this plan: none for a change to a table the
     /// plan itself creates (it has no rows yet), else [`Change::risks`].
     pub fn risks_of(&self, change: &Change) -> Vec<Risk> {
-        let created = |t: &str| {
-            self.changes.iter().any(
-                |c| matches!(c, Change::CreateTable { table, .. } if table.name.eq_ignore_ascii_case(t)),
-            )
-        };
         match change.table() {
-            Some(t) if created(t) => vec![],
+            Some(t) if self.creates(t) => vec![],
             _ => change.risks(),
         }
     }
@@ -605,13 +602,8 @@ impl Plan {
     /// What `change` does to the writers of its table: nothing for a table
     /// this plan creates (it has no rows yet), else [`Change::impact`].
     pub fn impact_of(&self, change: &Change, dialect: &dyn crate::dialect::Dialect) -> Impact {
-        let created = |t: &str| {
-            self.changes.iter().any(
-                |c| matches!(c, Change::CreateTable { table, .. } if table.name.eq_ignore_ascii_case(t)),
-            )
-        };
         match change.table() {
-            Some(t) if created(t) => Impact::Instant,
+            Some(t) if self.creates(t) => Impact::Instant,
             _ => change.impact(dialect),
         }
     }

@@ -33,14 +33,6 @@ impl Plan {
         let idempotent = opts.idempotent && dialect.supports_if_not_exists();
         let inline = idempotent && dialect.supports_inline_indexes();
         let online = opts.online && dialect.concurrent_index_builds();
-        let created: Vec<&str> = self
-            .changes
-            .iter()
-            .filter_map(|c| match c {
-                Change::CreateTable { table, .. } => Some(table.name.as_str()),
-                _ => None,
-            })
-            .collect();
         let mut indexed_inline: Vec<&str> = Vec::new();
         let mut out = Vec::new();
         let form = Form {
@@ -56,9 +48,7 @@ impl Plan {
                     out.extend(c.write(dialect, form)?);
                 }
                 // An existing table has rows and writers: build without blocking them.
-                Change::AddIndex { table, .. }
-                    if online && !created.iter().any(|t| t.eq_ignore_ascii_case(table)) =>
-                {
+                Change::AddIndex { table, .. } if online && !self.creates(table) => {
                     out.extend(c.write(
                         dialect,
                         Form {

@@ -431,3 +431,34 @@ pub fn sqlite3(dir: &std::path::Path, db: &str, args: &[&str], stdin: &str) -> S
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
+
+/// Runs `isdb` with `target` appended to `cmd` in `dir` and fails the test
+/// unless it exits `code`; returns stdout and stderr together.
+pub fn run_expect(dir: &std::path::Path, cmd: &[&str], target: &[&str], code: i32) -> String {
+    let (got, out, err) = run_with(dir, cmd, target);
+    assert_eq!(got, code, "isdb {cmd:?} {target:?}:\n{out}\n{err}");
+    format!("{out}{err}")
+}
+
+/// A PostgreSQL and a MariaDB test over one shared body, each with its own
+/// database-name tag.
+#[allow(unused_macros)]
+macro_rules! on_both {
+    ($pg:ident, $my:ident, $body:ident, $pg_tag:literal, $my_tag:literal) => {
+        #[tokio::test]
+        async fn $pg() {
+            let Some(server) = common::postgres(stringify!($pg)).await else {
+                return;
+            };
+            $body(&server, $pg_tag).await;
+        }
+
+        #[tokio::test]
+        async fn $my() {
+            let Some(server) = common::mysql(stringify!($my)).await else {
+                return;
+            };
+            $body(&server, $my_tag).await;
+        }
+    };
+}

@@ -1,12 +1,13 @@
 //! `isdb migrate` and `isdb status` against real servers, run as the operator
 //! runs them: the binary, in a process of its own.
 
+#[macro_use]
 mod common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{Server, run_isdb};
+use common::{Server, run_expect, run_isdb};
 use isdb::dialect::Dialect;
 use isdb::layout::PhysicalDb;
 use isdb::migrate::{Backend, DbConnection, TargetArgs, resolve};
@@ -807,3 +808,58 @@ fn verbose_shows_created_databases_and_each_statement() {
     );
     assert_eq!(err.matches("applied registry 5.10.0").count(), 1, "{err}");
 }
+
+/// A fresh install of every release, merged and split, equals that release's
+/// model (`verify --strict --is-version X` clean) and records one history row
+/// per group at the group's snapshot of X.
+async fn every_release_installs_merged_and_split(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let catalog = Catalog::builtin().unwrap();
+    for release in catalog.releases() {
+        let x = release.to_string();
+        let p = format!("{prefix}{}_", x.replace('.', "_"));
+        let merged = server.db_url(&format!("{p}wso2is"));
+        let split = ["--layout", "split", "--url", &server.url, "--db-prefix", &p];
+        for target in [&["--url", merged.as_str()][..], &split[..]] {
+            run_expect(dir.path(), &["migrate", "--is-version", &x], target, 0);
+            let out = run_expect(
+                dir.path(),
+                &["verify", "--strict", "--is-version", &x, "--format", "json"],
+                target,
+                0,
+            );
+            let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+            for db in json["databases"].as_array().unwrap() {
+                assert_eq!(
+                    db["differences"].as_array().map(Vec::len),
+                    Some(0),
+                    "{x}: {db}"
+                );
+            }
+            let deployment = resolve(&target_args(target), &|_| None).unwrap();
+            for conn in &deployment.databases {
+                let url = db_url(Some(server), dir.path(), conn);
+                let (_, history) = inspect_and_history(conn, &url).await;
+                let mut want: History = conn
+                    .db
+                    .groups()
+                    .into_iter()
+                    .filter_map(|g| catalog.snapshot(g, release))
+                    .map(|m| (m.group.name().to_string(), m.version.to_string(), 1, true))
+                    .collect();
+                want.sort();
+                assert_eq!(history, want, "{x}: {}", conn.db.name);
+            }
+        }
+    }
+    common::drop_databases(server, &prefix).await;
+}
+
+on_both!(
+    postgres_every_release_installs_merged_and_split,
+    mysql_every_release_installs_merged_and_split,
+    every_release_installs_merged_and_split,
+    "pgrel",
+    "myrel"
+);

@@ -42,6 +42,10 @@ pub struct Statement {
     pub kind: StatementKind,
     /// The SQL text.
     pub sql: String,
+    /// For a data step's batched update ([`crate::model::data::BatchedUpdate`]):
+    /// its parts, so that a live run can apply it a key range at a time;
+    /// `sql` is the same update whole.
+    pub batch: Option<crate::model::data::BatchedUpdate>,
 }
 
 /// Choices that change the SQL but not the schema it creates.
@@ -74,6 +78,7 @@ pub fn statements(dialect: &dyn Dialect, schema: &Schema, opts: RenderOptions) -
                 sql = sql.replacen("CREATE SEQUENCE", "CREATE SEQUENCE IF NOT EXISTS", 1);
             }
             out.push(Statement {
+                batch: None,
                 kind: StatementKind::CreateSequence,
                 sql,
             });
@@ -84,6 +89,7 @@ pub fn statements(dialect: &dyn Dialect, schema: &Schema, opts: RenderOptions) -
             });
         deferred_fks.extend(later.into_iter().map(|fk| (table, fk)));
         out.push(Statement {
+            batch: None,
             kind: StatementKind::CreateTable,
             sql: create_table(dialect, table, sequence.as_deref(), &inline_fks, idempotent),
         });
@@ -93,6 +99,7 @@ pub fn statements(dialect: &dyn Dialect, schema: &Schema, opts: RenderOptions) -
             let trig = dialect.trigger_of(table);
             if let Some(sql) = dialect.identity_trigger(&table.name, &col.name, seq, &trig) {
                 out.push(Statement {
+                    batch: None,
                     kind: StatementKind::CreateTrigger,
                     sql,
                 });
@@ -103,6 +110,7 @@ pub fn statements(dialect: &dyn Dialect, schema: &Schema, opts: RenderOptions) -
                 let cols: Vec<String> =
                     idx.columns.iter().map(|c| dialect.object_name(c)).collect();
                 out.push(Statement {
+                    batch: None,
                     kind: StatementKind::CreateIndex,
                     sql: format!(
                         "CREATE {}INDEX {}{} ON {} ({})",
@@ -118,6 +126,7 @@ pub fn statements(dialect: &dyn Dialect, schema: &Schema, opts: RenderOptions) -
     }
     for (table, fk) in deferred_fks {
         out.push(Statement {
+            batch: None,
             kind: StatementKind::AddForeignKey,
             sql: format!(
                 "ALTER TABLE {} ADD {}",
@@ -128,6 +137,7 @@ pub fn statements(dialect: &dyn Dialect, schema: &Schema, opts: RenderOptions) -
     }
     for seed in &schema.seeds {
         out.push(Statement {
+            batch: None,
             kind: StatementKind::Insert,
             sql: insert_seed(dialect, schema, seed),
         });
@@ -554,6 +564,7 @@ pub fn history_insert(dialect: &dyn Dialect, row: &crate::migrate::HistoryRow) -
     ];
     let values: Vec<String> = values.iter().map(|v| dialect.literal(v)).collect();
     Statement {
+        batch: None,
         kind: StatementKind::Insert,
         sql: format!(
             "INSERT INTO {} ({}) VALUES ({})",
@@ -568,6 +579,7 @@ pub fn history_insert(dialect: &dyn Dialect, row: &crate::migrate::HistoryRow) -
 pub fn history_delete(dialect: &dyn Dialect, group: &str, version: &str) -> Statement {
     use crate::model::DefaultValue::Str;
     Statement {
+        batch: None,
         kind: StatementKind::Insert,
         sql: format!(
             "DELETE FROM {} WHERE {} = {} AND {} = {}",

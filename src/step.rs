@@ -10,8 +10,9 @@ use std::fmt;
 
 use crate::dialect::Dialect;
 use crate::layout::TableGroup;
+use crate::model::DefaultValue;
 use crate::model::catalog::{Catalog, Migration, Version};
-use crate::plan::{self, Plan};
+use crate::plan::{self, Plan, SqlWriter};
 use crate::render::{RenderOptions, Statement, StatementKind};
 
 /// One history step of one table group (see the [module](self) docs).
@@ -65,11 +66,14 @@ impl<'a> Step<'a> {
                 .statements_with(dialect, opts)
                 .map_err(|e| e.to_string());
         }
-        let phases = plan.phases(|t, c| data.iter().any(|d| d.fills(t, c)));
+        let phases = plan.phases(dialect, data);
         let mut out = phases
             .expand
             .statements_with(dialect, opts)
             .map_err(|e| e.to_string())?;
+        for (table, column, value) in &phases.backfills {
+            out.push(backfill(dialect, table, column, value).map_err(|e| e.to_string())?);
+        }
         for d in data {
             let sql = d.sql(dialect).ok_or_else(|| {
                 format!(
@@ -80,7 +84,8 @@ impl<'a> Step<'a> {
             })?;
             out.extend(sql.iter().map(|s| Statement {
                 kind: StatementKind::Data,
-                sql: s.trim().to_string(),
+                sql: s.sql(),
+                batch: s.batched().cloned(),
             }));
         }
         out.extend(
@@ -106,6 +111,29 @@ impl fmt::Display for Step<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.to.group, self.to.version)
     }
+}
+
+/// The update that gives every row without a value in the new column
+/// `table.column` the step's backfill `value`, where the dialect cannot make
+/// it the column's default for a moment ([`plan::Phases::backfills`]).
+fn backfill(
+    dialect: &dyn Dialect,
+    table: &str,
+    column: &str,
+    value: &DefaultValue,
+) -> Result<Statement, plan::PlanError> {
+    let mut w = SqlWriter::new(dialect);
+    w.word("UPDATE").ident(table)?.word("SET").ident(column)?;
+    w.word("=")
+        .literal(value)
+        .word("WHERE")
+        .ident(column)?
+        .word("IS NULL");
+    Ok(Statement {
+        kind: StatementKind::Data,
+        sql: w.finish(),
+        batch: None,
+    })
 }
 
 /// The steps that bring `group` from `applied` (the newest version its

@@ -258,6 +258,105 @@ async fn duplicate_permissions(server: &Server, tag: &str) {
     common::drop_databases(server, &prefix).await;
 }
 
+/// Rows for the token tests: `n` of each numbered `1..=n`, server side.
+fn numbers(server: &Server, n: u32) -> String {
+    if server.is_postgres() {
+        format!("(SELECT generate_series(1, {n}) AS N) NUMS")
+    } else {
+        format!("(SELECT SEQ AS N FROM seq_1_to_{n}) NUMS")
+    }
+}
+
+/// identity 5.8.0 `token-idp-id` and `con-app-key-duplicates`, over more rows
+/// than one range of a batched update: every token and code of a local user
+/// gets its tenant's LOCAL identity provider, the rest keep -1, and on
+/// PostgreSQL the tokens the new CON_APP_KEY calls duplicates give way to
+/// the newest of their group.
+async fn token_idp_ids(server: &Server, tag: &str) {
+    const TOKENS: i64 = 25_000;
+    const CODES: i64 = 12_000;
+    let text = |e: &str| {
+        if server.is_postgres() {
+            format!("CAST({e} AS VARCHAR)")
+        } else {
+            format!("CAST({e} AS CHAR)")
+        }
+    };
+    let n = text("N");
+    let tokens = numbers(server, TOKENS as u32);
+    let codes = numbers(server, CODES as u32);
+    // Tenants -1234, 1 and 2 in turn (2 has no LOCAL provider); every fifth
+    // user federated.
+    let tenant = "CASE MOD(N, 3) WHEN 0 THEN -1234 WHEN 1 THEN 1 ELSE 2 END";
+    let domain = "CASE MOD(N, 5) WHEN 0 THEN 'FEDERATED' ELSE 'PRIMARY' END";
+    let mut rows = format!(
+        "
+        INSERT INTO IDP (TENANT_ID, NAME) VALUES (-1234, 'LOCAL'), (-1234, 'google'), (1, 'LOCAL'), (2, 'google');
+        INSERT INTO IDN_OAUTH_CONSUMER_APPS (CONSUMER_KEY, CONSUMER_SECRET, USERNAME, TENANT_ID, USER_DOMAIN, APP_NAME, OAUTH_VERSION, CALLBACK_URL, GRANT_TYPES)
+          VALUES ('ck', 'cs', 'admin', -1234, 'PRIMARY', 'app', 'OAuth-2.0', 'http://localhost/cb', 'password');
+        INSERT INTO IDN_OAUTH2_ACCESS_TOKEN (TOKEN_ID, ACCESS_TOKEN, REFRESH_TOKEN, CONSUMER_KEY_ID, AUTHZ_USER, TENANT_ID, USER_DOMAIN, USER_TYPE, GRANT_TYPE, TIME_CREATED, REFRESH_TOKEN_TIME_CREATED, VALIDITY_PERIOD, REFRESH_TOKEN_VALIDITY_PERIOD, TOKEN_SCOPE_HASH, TOKEN_STATE, TOKEN_STATE_ID)
+          SELECT CONCAT('t', {n}), CONCAT('at', {n}), CONCAT('rt', {n}), (SELECT ID FROM IDN_OAUTH_CONSUMER_APPS), CONCAT('u', {n}), {tenant}, {domain}, 'APPLICATION_USER', 'password', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 3600000, 86400000, 'h', 'ACTIVE', 'NONE' FROM {tokens};
+        INSERT INTO IDN_OAUTH2_AUTHORIZATION_CODE (CODE_ID, AUTHORIZATION_CODE, CONSUMER_KEY_ID, CALLBACK_URL, SCOPE, AUTHZ_USER, TENANT_ID, USER_DOMAIN, TIME_CREATED, VALIDITY_PERIOD, STATE)
+          SELECT CONCAT('c', {n}), CONCAT('code', {n}), (SELECT ID FROM IDN_OAUTH_CONSUMER_APPS), 'http://localhost/cb', 'openid', CONCAT('u', {n}), {tenant}, {domain}, CURRENT_TIMESTAMP, 600000, 'ACTIVE' FROM {codes};
+        "
+    );
+    if server.is_postgres() {
+        // WSO2's PostgreSQL 5.3.0-5.7.0 key holds TOKEN_ID, so these three
+        // are allowed; the 5.8.0 key calls them duplicates.
+        rows.push_str(
+            "
+            INSERT INTO IDN_OAUTH2_ACCESS_TOKEN (TOKEN_ID, CONSUMER_KEY_ID, AUTHZ_USER, TENANT_ID, USER_DOMAIN, USER_TYPE, TIME_CREATED, TOKEN_SCOPE_HASH, TOKEN_STATE, TOKEN_STATE_ID)
+              SELECT D.ID, (SELECT ID FROM IDN_OAUTH_CONSUMER_APPS), 'dup', -1234, 'PRIMARY', 'APPLICATION_USER', D.AT, 'h', 'ACTIVE', 'NONE'
+              FROM (VALUES ('dup1', TIMESTAMP '2020-01-01 00:00:00'), ('dup2', TIMESTAMP '2021-01-01 00:00:00'), ('dup3', TIMESTAMP '2020-06-01 00:00:00')) AS D (ID, AT);
+            ",
+        );
+    }
+    let (prefix, db) = upgraded(server, tag, "5.7.0", &rows, "5.8.0").await;
+    let local = |n: i64| (1..=n).filter(|i| i % 3 != 2 && i % 5 != 0).count() as i64;
+    let extra = if server.is_postgres() { 3 } else { 0 };
+    for (table, n, more) in [
+        ("IDN_OAUTH2_ACCESS_TOKEN", TOKENS, extra),
+        ("IDN_OAUTH2_AUTHORIZATION_CODE", CODES, 0),
+    ] {
+        count(
+            server,
+            &db,
+            &format!("SELECT COUNT(*) FROM {table}"),
+            n + more,
+        )
+        .await;
+        count(
+            server,
+            &db,
+            &format!(
+                "SELECT COUNT(*) FROM {table} T WHERE T.IDP_ID = (SELECT ID FROM IDP WHERE IDP.NAME = 'LOCAL' AND IDP.TENANT_ID = T.TENANT_ID)"
+            ),
+            local(n) + more,
+        )
+        .await;
+        count(
+            server,
+            &db,
+            &format!("SELECT COUNT(*) FROM {table} WHERE IDP_ID = -1"),
+            n - local(n),
+        )
+        .await;
+    }
+    if server.is_postgres() {
+        count(server, &db, "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE AUTHZ_USER = 'dup' AND TOKEN_SCOPE_HASH = 'h'", 1).await;
+        count(server, &db, "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_ID = 'dup2' AND TOKEN_SCOPE_HASH = 'h'", 1).await;
+    }
+    // Every other token is untouched.
+    count(
+        server,
+        &db,
+        "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_SCOPE_HASH = 'h' AND AUTHZ_USER <> 'dup'",
+        TOKENS,
+    )
+    .await;
+    common::drop_databases(server, &prefix).await;
+}
+
 on_both!(
     postgres_user_and_tenant_ids,
     mysql_user_and_tenant_ids,
@@ -292,4 +391,11 @@ on_both!(
     duplicate_permissions,
     "ds_pg_perm",
     "ds_my_perm"
+);
+on_both!(
+    postgres_token_idp_ids_fill_in_batches,
+    mysql_token_idp_ids_fill_in_batches,
+    token_idp_ids,
+    "ds_pg_idp",
+    "ds_my_idp"
 );

@@ -79,6 +79,20 @@ pub enum ColumnAlterStyle {
     Rebuild,
 }
 
+impl ColumnAlterStyle {
+    /// Whether a column's default can be changed in place, by an `ALTER`
+    /// that needs no constraint name and touches no row.
+    pub fn alters_defaults(self) -> bool {
+        matches!(
+            self,
+            ColumnAlterStyle::AlterType
+                | ColumnAlterStyle::SetDataType
+                | ColumnAlterStyle::ModifyColumn
+                | ColumnAlterStyle::Modify
+        )
+    }
+}
+
 /// How the RDBMS applies DDL to a table that has rows and writers: what
 /// `isdb plan` reports for each change (see [`crate::plan::Impact`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -93,6 +93,43 @@ struct TableDef {
     indexes: Vec<Index>,
 }
 
+impl GroupFile {
+    fn table(&self, name: &str) -> Option<&TableDef> {
+        self.tables
+            .iter()
+            .find(|x| x.name.eq_ignore_ascii_case(name))
+    }
+}
+
+impl super::data::SnapshotFacts for GroupFile {
+    fn has_column(&self, table: &str, column: &str) -> bool {
+        self.table(table).is_some_and(|t| {
+            t.columns
+                .iter()
+                .any(|c| c.name.eq_ignore_ascii_case(column))
+        })
+    }
+
+    fn batch_key(&self, table: &str) -> Option<super::data::BatchKey> {
+        let t = self.table(table)?;
+        let first = t.primary_key.first()?;
+        let col = t
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(first))?;
+        Some(super::data::BatchKey {
+            column: col.name.clone(),
+            integer: matches!(
+                col.ty,
+                ColumnType::TinyInt
+                    | ColumnType::SmallInt
+                    | ColumnType::Integer
+                    | ColumnType::BigInt
+            ),
+        })
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -430,14 +467,7 @@ impl Migration {
             message: format!("{}.data.toml: {message}", self.version),
         };
         let value: toml::Table = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
-        let columns = |t: &str, c: &str| {
-            self.def
-                .tables
-                .iter()
-                .find(|x| x.name.eq_ignore_ascii_case(t))
-                .is_some_and(|x| x.columns.iter().any(|col| col.name.eq_ignore_ascii_case(c)))
-        };
-        let data = super::data::parse(text, columns).map_err(bad)?;
+        let data = super::data::parse(text, &self.def).map_err(bad)?;
         let mut hasher = Sha256::new();
         hasher.update(&self.checksum);
         hasher.update(b"\n");

@@ -36,6 +36,8 @@ mod tests;
 
 use std::fmt;
 
+use crate::dialect::Dialect;
+
 use crate::model::{Column, DefaultValue, ForeignKey, Index, SeedRow, Table, Unique};
 
 pub use crate::model::catalog::Rename;
@@ -499,42 +501,103 @@ pub struct Phases {
     pub expand: Plan,
     /// After them.
     pub contract: Plan,
+    /// Backfills the dialect cannot make with a transient default (see
+    /// [`DataFills::backfill`]): new columns, as `(table, column, value)`,
+    /// whose rows the caller must update to the value before the data steps.
+    pub backfills: Vec<(String, String, DefaultValue)>,
+}
+
+/// What a release step's data steps say about the columns its plan adds.
+pub trait DataFills {
+    /// Whether the data steps fill `table.column`: a new NOT NULL column is
+    /// then added nullable and set NOT NULL after them.
+    fn fills(&self, table: &str, column: &str) -> bool;
+
+    /// The value every existing row takes in the new column `table.column`,
+    /// if the data steps declare one: the column is added with it as its
+    /// default (the engine fills the rows; a catalog change on PostgreSQL 11+
+    /// and MariaDB 10.3+), and the snapshot's default comes back after the
+    /// data steps.
+    fn backfill(&self, _table: &str, _column: &str) -> Option<&DefaultValue> {
+        None
+    }
+}
+
+impl<F: Fn(&str, &str) -> bool> DataFills for F {
+    fn fills(&self, table: &str, column: &str) -> bool {
+        self(table, column)
+    }
+}
+
+impl DataFills for [crate::model::data::DataStep] {
+    fn fills(&self, table: &str, column: &str) -> bool {
+        self.iter().any(|d| d.fills(table, column))
+    }
+
+    fn backfill(&self, table: &str, column: &str) -> Option<&DefaultValue> {
+        self.iter().find_map(|d| d.backfill(table, column))
+    }
 }
 
 impl Plan {
-    /// Splits the plan into [`Phases`] around data steps that fill the columns
-    /// `fills(table, column)` accepts: such a column, when new and NOT NULL, is
-    /// added nullable in `expand` and set NOT NULL in `contract`. Each phase
-    /// keeps the plan's order.
-    pub fn phases(&self, fills: impl Fn(&str, &str) -> bool) -> Phases {
+    /// Splits the plan (made for `dialect`) into [`Phases`] around data steps
+    /// that fill or backfill new columns ([`DataFills`]): a filled NOT NULL
+    /// column is added nullable in `expand` and set NOT NULL in `contract`; a
+    /// backfilled one is added with its backfill value as default in `expand`
+    /// and gets its own default back in `contract`. Each phase keeps the
+    /// plan's order.
+    pub fn phases(&self, dialect: &dyn Dialect, data: &(impl DataFills + ?Sized)) -> Phases {
         let mut out = Phases::default();
         for c in &self.changes {
             match c {
                 Change::AddColumn { table, column }
-                    if !column.nullable && fills(&table.name, &column.name) =>
+                    if (!column.nullable && data.fills(&table.name, &column.name))
+                        || data.backfill(&table.name, &column.name).is_some() =>
                 {
                     let mut open = column.clone();
-                    open.nullable = true;
+                    let mut changes = ColumnChanges::default();
+                    if !column.nullable && data.fills(&table.name, &column.name) {
+                        open.nullable = true;
+                        changes.nullable = Some((true, false));
+                    }
+                    if let Some(v) = data.backfill(&table.name, &column.name) {
+                        if dialect.column_alter_style().alters_defaults() {
+                            open.default = Some(v.clone());
+                            changes.default = Some((open.default.clone(), column.default.clone()));
+                        } else {
+                            out.backfills.push((
+                                table.name.clone(),
+                                column.name.clone(),
+                                v.clone(),
+                            ));
+                        }
+                    }
                     out.expand.changes.push(Change::AddColumn {
                         table: table.clone(),
                         column: open.clone(),
                     });
-                    out.contract.changes.push(Change::AlterColumn {
-                        table: table.clone(),
-                        from: open,
-                        to: column.clone(),
-                        changes: ColumnChanges {
-                            nullable: Some((true, false)),
-                            ..ColumnChanges::default()
-                        },
-                    });
+                    if changes != ColumnChanges::default() {
+                        out.contract.changes.push(Change::AlterColumn {
+                            table: table.clone(),
+                            from: open,
+                            to: column.clone(),
+                            changes,
+                        });
+                    }
                 }
                 Change::RebuildTable { from, to } => {
                     // A filled column the rebuild would add: added nullable
                     // first, so the data steps can fill it and the rebuild copies it.
                     let mut from = from.clone();
                     for col in &to.columns {
-                        if from.column(&col.name).is_none() && fills(&to.name, &col.name) {
+                        let backfill = data.backfill(&to.name, &col.name);
+                        if from.column(&col.name).is_none()
+                            && (data.fills(&to.name, &col.name) || backfill.is_some())
+                        {
+                            if let Some(v) = backfill {
+                                out.backfills
+                                    .push((to.name.clone(), col.name.clone(), v.clone()));
+                            }
                             let mut open = col.clone();
                             open.nullable = true;
                             out.expand.changes.push(Change::AddColumn {
@@ -601,7 +664,7 @@ impl Plan {
 
     /// What `change` does to the writers of its table: nothing for a table
     /// this plan creates (it has no rows yet), else [`Change::impact`].
-    pub fn impact_of(&self, change: &Change, dialect: &dyn crate::dialect::Dialect) -> Impact {
+    pub fn impact_of(&self, change: &Change, dialect: &dyn Dialect) -> Impact {
         match change.table() {
             Some(t) if self.creates(t) => Impact::Instant,
             _ => change.impact(dialect),

@@ -77,6 +77,7 @@ struct Form {
 
 fn stmt(kind: StatementKind, w: SqlWriter<'_>) -> Statement {
     Statement {
+        batch: None,
         kind,
         sql: w.finish(),
     }
@@ -182,6 +183,7 @@ impl Change {
                 }
                 d.identity_trigger(table, column, sequence, trigger)
                     .map(|sql| Statement {
+                        batch: None,
                         kind: StatementKind::CreateTrigger,
                         sql,
                     })

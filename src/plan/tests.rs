@@ -371,7 +371,7 @@ fn phases_put_the_data_steps_between_relaxing_and_tightening() {
     let new = schema(vec![new_t]);
     for d in [pg(), dialect::by_name("mysql").unwrap()] {
         let p = plan(d, Some(&old), &new, &[]);
-        let phases = p.phases(|t, c| t == "T" && c == "NEW");
+        let phases = p.phases(d, &|t: &str, c: &str| t == "T" && c == "NEW");
         let said = |p: &Plan| {
             p.changes
                 .iter()
@@ -399,7 +399,7 @@ fn phases_put_the_data_steps_between_relaxing_and_tightening() {
             "{contract:?}"
         );
         // Without a data step filling it, the column is added as the target has it.
-        let plain = p.phases(|_, _| false);
+        let plain = p.phases(d, &|_: &str, _: &str| false);
         assert!(matches!(
             &plain.expand.changes[0],
             Change::AddColumn { column, .. } if !column.nullable

@@ -98,8 +98,11 @@ impl ColumnAlterStyle {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DdlLocking {
     /// Catalog changes under a brief exclusive lock; `ADD COLUMN` without a
-    /// rewrite (11+); index, key and NOT NULL builds scan the table while
-    /// writes wait; type changes other than widening rewrite it (PostgreSQL).
+    /// rewrite (11+); type changes other than widening rewrite the table while
+    /// writes wait (PostgreSQL). Plain index, key and NOT NULL builds scan it
+    /// while writes wait; the online forms `migrate` uses (see
+    /// [`Dialect::online_constraints`]) scan while writes go on, except a
+    /// primary key's.
     CatalogFirst,
     /// InnoDB online DDL: most changes rebuild in place while writes go on
     /// (`ALGORITHM=INPLACE, LOCK=NONE`) or are instant; type changes and
@@ -259,6 +262,16 @@ pub trait Dialect: fmt::Debug + Send + Sync {
     /// Whether an index on a table with rows can be built while its writers
     /// go on (`CREATE INDEX CONCURRENTLY`, outside any transaction: PostgreSQL).
     fn concurrent_index_builds(&self) -> bool {
+        false
+    }
+
+    /// Whether a key or NOT NULL rule can be added to a table with rows
+    /// without holding its writers for a full pass over it: a unique
+    /// constraint attached to an index built concurrently (`ADD CONSTRAINT …
+    /// UNIQUE USING INDEX`), a foreign key or check added `NOT VALID` and then
+    /// validated under a lock writers do not wait for, and `SET NOT NULL`
+    /// proven by such a valid check (PostgreSQL; 12+ skips that scan).
+    fn online_constraints(&self) -> bool {
         false
     }
 

@@ -14,7 +14,8 @@ pub enum Impact {
     /// Nothing to wait for: a new object, or a catalog-only change under a
     /// brief exclusive lock.
     Instant,
-    /// Rebuilds or builds while writes go on.
+    /// Builds, rebuilds or checks the rows while writes go on; any exclusive
+    /// lock is brief (a catalog change before or after the pass).
     Online,
     /// Reads every row while writes wait (an index, key or NOT NULL check).
     ScanBlocksWrites,
@@ -44,7 +45,7 @@ impl Impact {
     pub fn as_str(self) -> &'static str {
         match self {
             Impact::Instant => "instant",
-            Impact::Online => "online (writes go on)",
+            Impact::Online => "online (writes go on; brief lock)",
             Impact::ScanBlocksWrites => "scans the table, writes wait",
             Impact::RewriteBlocksWrites => "rewrites the table, writes wait",
         }
@@ -70,11 +71,15 @@ fn widens_varchar(old: &str, new: &str) -> bool {
 }
 
 impl Change {
-    /// What this change does to the writers of its table on `dialect`,
-    /// assuming the table has rows (a table the same plan creates has none:
-    /// see [`super::Plan::impact_of`]).
+    /// What this change does to the writers of its table on `dialect`, as
+    /// `migrate` applies it to a table that has rows (a table the same plan
+    /// creates has none: see [`super::Plan::impact_of`]): with the online
+    /// forms where the dialect has them ([`Dialect::concurrent_index_builds`],
+    /// [`Dialect::online_constraints`]; a script from `render` keeps the plain
+    /// forms, which hold writers for the pass).
     pub fn impact(&self, dialect: &dyn Dialect) -> Impact {
         let locking = dialect.ddl_locking();
+        let online_keys = dialect.online_constraints();
         match self {
             Change::CreateSequence { .. }
             | Change::DropSequence { .. }
@@ -109,12 +114,21 @@ impl Change {
                 match locking {
                     DdlLocking::Blocking => Impact::RewriteBlocksWrites,
                     DdlLocking::CatalogFirst if retype => Impact::RewriteBlocksWrites,
+                    // A validated check proves it; SET NOT NULL then reads no row (12+).
+                    DdlLocking::CatalogFirst if not_null && online_keys => Impact::Online,
                     DdlLocking::CatalogFirst if not_null => Impact::ScanBlocksWrites,
                     DdlLocking::CatalogFirst => Impact::Instant,
                     DdlLocking::InnoDbOnline if retype => Impact::RewriteBlocksWrites,
                     DdlLocking::InnoDbOnline if not_null || changes.ty.is_some() => Impact::Online,
                     DdlLocking::InnoDbOnline => Impact::Instant,
                 }
+            }
+            // Built concurrently (a unique key then attached to its index).
+            Change::AddIndex { .. } if dialect.concurrent_index_builds() => Impact::Online,
+            Change::AddUnique { table, unique }
+                if online_keys && super::online::unique_name(dialect, table, unique).is_some() =>
+            {
+                Impact::Online
             }
             Change::AddPrimaryKey { .. } | Change::AddUnique { .. } | Change::AddIndex { .. } => {
                 match locking {
@@ -123,6 +137,8 @@ impl Change {
                 }
             }
             Change::AddForeignKey { .. } => match locking {
+                // Added NOT VALID, then validated while writes go on.
+                DdlLocking::CatalogFirst if online_keys => Impact::Online,
                 DdlLocking::CatalogFirst => Impact::ScanBlocksWrites,
                 DdlLocking::InnoDbOnline | DdlLocking::Blocking => Impact::RewriteBlocksWrites,
             },
@@ -141,5 +157,46 @@ mod tests {
         assert!(!widens_varchar("VARCHAR(255)", "VARCHAR(100)"));
         assert!(!widens_varchar("INTEGER", "BIGINT"));
         assert!(!widens_varchar("VARCHAR(255)", "TEXT"));
+    }
+
+    #[test]
+    fn postgresql_reports_its_online_forms_as_online_and_a_primary_key_as_a_scan() {
+        use crate::model::{ForeignKey, Index, Unique};
+        let pg = crate::dialect::by_name("postgres").unwrap();
+        let unique = Change::AddUnique {
+            table: "T".into(),
+            unique: Unique {
+                name: None,
+                columns: vec!["A".into()],
+            },
+        };
+        let index = Change::AddIndex {
+            table: "T".into(),
+            index: Index {
+                name: "I".into(),
+                columns: vec!["A".into()],
+                unique: true,
+            },
+        };
+        let fk = Change::AddForeignKey {
+            table: "T".into(),
+            foreign_key: ForeignKey {
+                name: None,
+                columns: vec!["A".into()],
+                references: "P".into(),
+                ref_columns: vec!["ID".into()],
+                on_delete: Default::default(),
+            },
+        };
+        for c in [&unique, &index, &fk] {
+            assert_eq!(c.impact(pg), Impact::Online, "{c}");
+        }
+        let pk = Change::AddPrimaryKey {
+            table: "T".into(),
+            columns: vec!["A".into()],
+        };
+        assert_eq!(pk.impact(pg), Impact::ScanBlocksWrites);
+        let db2 = crate::dialect::by_name("db2").unwrap();
+        assert_eq!(unique.impact(db2), Impact::ScanBlocksWrites);
     }
 }

@@ -29,6 +29,7 @@
 
 mod build;
 mod impact;
+mod online;
 mod render;
 pub mod sql;
 #[cfg(test)]

@@ -38,7 +38,7 @@ impl Plan {
         let form = Form {
             idempotent,
             inline,
-            concurrently: false,
+            online: false,
         };
         for c in &self.changes {
             match c {
@@ -47,16 +47,15 @@ impl Plan {
                     indexed_inline.push(&table.name);
                     out.extend(c.write(dialect, form)?);
                 }
-                // An existing table has rows and writers: build without blocking them.
-                Change::AddIndex { table, .. } if online && !self.creates(table) => {
-                    out.extend(c.write(
-                        dialect,
-                        Form {
-                            concurrently: true,
-                            ..form
-                        },
-                    )?)
-                }
+                // An existing table has rows and writers: build and check
+                // without blocking them.
+                _ if online && c.table().is_some_and(|t| !self.creates(t)) => out.extend(c.write(
+                    dialect,
+                    Form {
+                        online: true,
+                        ..form
+                    },
+                )?),
                 _ => out.extend(c.write(dialect, form)?),
             }
         }
@@ -71,8 +70,11 @@ struct Form {
     idempotent: bool,
     /// A new table's indexes inside its `CREATE TABLE`.
     inline: bool,
-    /// `CREATE INDEX CONCURRENTLY IF NOT EXISTS` (a table with rows, PostgreSQL).
-    concurrently: bool,
+    /// The change's table has rows and writers, and the dialect builds
+    /// indexes concurrently: `CREATE INDEX CONCURRENTLY IF NOT EXISTS`, and
+    /// the online forms of new keys and NOT NULL where the dialect has them
+    /// (see [`super::online`]).
+    online: bool,
 }
 
 fn stmt(kind: StatementKind, w: SqlWriter<'_>) -> Statement {
@@ -228,6 +230,23 @@ impl Change {
             }
             Change::AlterColumn {
                 table, to, changes, ..
+            } if form.online
+                && d.online_constraints()
+                && changes.nullable == Some((true, false)) =>
+            {
+                let rest = ColumnChanges {
+                    nullable: None,
+                    ..changes.clone()
+                };
+                let mut out = alter_column(d, table, to, &rest).map_err(|e| match e {
+                    Refused(why) => unsupported(why),
+                    Name(e) => e,
+                })?;
+                out.extend(super::online::set_not_null(d, &table.name, &to.name)?);
+                out
+            }
+            Change::AlterColumn {
+                table, to, changes, ..
             } => alter_column(d, table, to, changes).map_err(|e| match e {
                 Refused(why) => unsupported(why),
                 Name(e) => e,
@@ -247,6 +266,13 @@ impl Change {
                     None => w.word("DROP PRIMARY KEY"),
                 };
                 alter(StatementKind::Alter, w)
+            }
+            Change::AddUnique { table, unique }
+                if form.online
+                    && d.online_constraints()
+                    && super::online::unique_name(d, table, unique).is_some() =>
+            {
+                super::online::add_unique(d, table, unique)?.unwrap_or_default()
             }
             Change::AddUnique { table, unique } => {
                 w.word("ALTER TABLE").ident(table)?.word("ADD");
@@ -299,6 +325,20 @@ impl Change {
                 }
                 alter(StatementKind::Alter, w)
             }
+            Change::AddForeignKey { table, foreign_key }
+                if form.online && d.online_constraints() =>
+            {
+                match super::online::add_foreign_key(d, table, foreign_key)? {
+                    Some(out) => out,
+                    None => self.write(
+                        d,
+                        Form {
+                            online: false,
+                            ..form
+                        },
+                    )?,
+                }
+            }
             Change::AddForeignKey { table, foreign_key } => {
                 w.word("ALTER TABLE").ident(table)?.word("ADD");
                 foreign_key_def(&mut w, foreign_key)?;
@@ -328,7 +368,7 @@ impl Change {
                 }
                 alter(StatementKind::Alter, w)
             }
-            Change::AddIndex { table, index } if form.concurrently => {
+            Change::AddIndex { table, index } if form.online => {
                 // IF NOT EXISTS: a resumed run finds the index a killed one
                 // finished (the runner drops one it left invalid first).
                 create_index(&mut w, table, index, true, true)?;
@@ -502,7 +542,7 @@ fn column_def(
     Ok(())
 }
 
-fn foreign_key_def(w: &mut SqlWriter<'_>, fk: &ForeignKey) -> Result<(), PlanError> {
+pub(super) fn foreign_key_def(w: &mut SqlWriter<'_>, fk: &ForeignKey) -> Result<(), PlanError> {
     if let Some(n) = &fk.name {
         w.word("CONSTRAINT").ident(n)?;
     }
@@ -587,7 +627,7 @@ fn create_table(
     Ok(())
 }
 
-fn create_index(
+pub(super) fn create_index(
     w: &mut SqlWriter<'_>,
     table: &str,
     index: &Index,

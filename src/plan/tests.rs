@@ -465,3 +465,222 @@ fn an_unnamed_key_added_where_ddl_commits_by_itself_gets_the_name_the_rdbms_woul
     assert_eq!(sql(true), ["ALTER TABLE T ADD CONSTRAINT A UNIQUE (A)"]);
     assert_eq!(sql(false), ["ALTER TABLE T ADD UNIQUE (A)"]);
 }
+
+/// The statements of `p` on `d`, as `migrate` writes them for an upgrade
+/// (`online`) or as a script does.
+fn sql_of(p: &Plan, d: &dyn Dialect, online: bool) -> Vec<(crate::render::StatementKind, String)> {
+    p.statements_with(
+        d,
+        crate::render::RenderOptions {
+            idempotent: !d.supports_transactional_ddl(),
+            online,
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .map(|s| (s.kind, s.sql))
+    .collect()
+}
+
+fn sqls(s: &[(crate::render::StatementKind, String)]) -> Vec<&str> {
+    s.iter().map(|(_, s)| s.as_str()).collect()
+}
+
+#[test]
+fn online_a_unique_key_of_an_existing_table_is_built_concurrently_then_attached() {
+    use crate::render::StatementKind as K;
+    let old = schema(vec![table(
+        "T",
+        vec![col("A", "integer", false), col("B", "integer", false)],
+    )]);
+    let mut new_t = old.tables[0].clone();
+    new_t.unique.push(Unique {
+        name: Some("CON_T_A".into()),
+        columns: vec!["A".into()],
+    });
+    new_t.unique.push(Unique {
+        name: None,
+        columns: vec!["A".into(), "B".into()],
+    });
+    let new = schema(vec![new_t]);
+    let p = plan(pg(), Some(&old), &new, &[]);
+    let online = sql_of(&p, pg(), true);
+    assert_eq!(
+        sqls(&online),
+        [
+            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS CON_T_A ON T (A)",
+            "ALTER TABLE T ADD CONSTRAINT CON_T_A UNIQUE USING INDEX CON_T_A",
+            // Unnamed: the name PostgreSQL would have given it.
+            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_a_b_key ON T (A, B)",
+            "ALTER TABLE T ADD CONSTRAINT t_a_b_key UNIQUE USING INDEX t_a_b_key",
+        ]
+    );
+    assert_eq!(online[0].0, K::CreateIndexConcurrently);
+    assert_eq!(online[1].0, K::Alter);
+    // A script (render) keeps the plain form, and so does any other dialect.
+    assert_eq!(
+        sqls(&sql_of(&p, pg(), false)),
+        [
+            "ALTER TABLE T ADD CONSTRAINT CON_T_A UNIQUE (A)",
+            "ALTER TABLE T ADD UNIQUE (A, B)",
+        ]
+    );
+    let my = dialect::by_name("mysql").unwrap();
+    let mp = plan(my, Some(&old), &new, &[]);
+    assert!(
+        sql_of(&mp, my, true)
+            .iter()
+            .all(|(k, s)| *k == K::Alter && !s.contains("USING INDEX")),
+        "{:?}",
+        sql_of(&mp, my, true)
+    );
+}
+
+#[test]
+fn online_a_unique_index_of_an_existing_table_needs_no_constraint() {
+    let old = schema(vec![table("T", vec![col("A", "integer", false)])]);
+    let mut new_t = old.tables[0].clone();
+    new_t.indexes.push(Index {
+        name: "IDX_T_A".into(),
+        columns: vec!["A".into()],
+        unique: true,
+    });
+    let p = plan(pg(), Some(&old), &schema(vec![new_t]), &[]);
+    assert_eq!(
+        sqls(&sql_of(&p, pg(), true)),
+        ["CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS IDX_T_A ON T (A)"]
+    );
+}
+
+#[test]
+fn online_a_foreign_key_of_an_existing_table_is_added_not_valid_then_validated() {
+    let parent = {
+        let mut t = table("P", vec![col("ID", "integer", false)]);
+        t.primary_key = vec!["ID".into()];
+        t
+    };
+    let child = table("C", vec![col("P_ID", "integer", true)]);
+    let old = schema(vec![parent.clone(), child.clone()]);
+    let mut new_child = child.clone();
+    new_child.foreign_keys.push(ForeignKey {
+        name: None,
+        columns: vec!["P_ID".into()],
+        references: "P".into(),
+        ref_columns: vec!["ID".into()],
+        on_delete: crate::model::OnDelete::Cascade,
+    });
+    let new = schema(vec![parent.clone(), new_child.clone()]);
+    let p = plan(pg(), Some(&old), &new, &[]);
+    assert_eq!(
+        sqls(&sql_of(&p, pg(), true)),
+        [
+            "ALTER TABLE C ADD CONSTRAINT c_p_id_fkey FOREIGN KEY (P_ID) REFERENCES P (ID) ON DELETE CASCADE NOT VALID",
+            "ALTER TABLE C VALIDATE CONSTRAINT c_p_id_fkey",
+        ]
+    );
+    assert_eq!(
+        sqls(&sql_of(&p, pg(), false)),
+        ["ALTER TABLE C ADD FOREIGN KEY (P_ID) REFERENCES P (ID) ON DELETE CASCADE"]
+    );
+    // A table the plan creates has no rows: its key stays in CREATE TABLE.
+    let fresh = plan(pg(), Some(&schema(vec![parent.clone()])), &new, &[]);
+    let s = sql_of(&fresh, pg(), true);
+    assert!(s.iter().all(|(_, s)| !s.contains("NOT VALID")), "{s:?}");
+}
+
+#[test]
+fn online_set_not_null_is_proven_by_a_validated_check_first() {
+    let old = schema(vec![table("T", vec![col("A", "varchar(10)", true)])]);
+    let new = schema(vec![table("T", vec![col("A", "varchar(20)", false)])]);
+    let p = plan(pg(), Some(&old), &new, &[]);
+    assert_eq!(
+        sqls(&sql_of(&p, pg(), true)),
+        [
+            "ALTER TABLE T ALTER COLUMN A TYPE VARCHAR(20)",
+            "ALTER TABLE T DROP CONSTRAINT IF EXISTS ISDB_NN_A, ADD CONSTRAINT ISDB_NN_A CHECK (A IS NOT NULL) NOT VALID",
+            "ALTER TABLE T VALIDATE CONSTRAINT ISDB_NN_A",
+            "ALTER TABLE T ALTER COLUMN A SET NOT NULL",
+            "ALTER TABLE T DROP CONSTRAINT IF EXISTS ISDB_NN_A",
+        ]
+    );
+    assert_eq!(
+        sqls(&sql_of(&p, pg(), false)),
+        [
+            "ALTER TABLE T ALTER COLUMN A TYPE VARCHAR(20)",
+            "ALTER TABLE T ALTER COLUMN A SET NOT NULL",
+        ]
+    );
+    // DROP NOT NULL needs no proof.
+    let back = plan(pg(), Some(&new), &old, &[]);
+    assert!(
+        sql_of(&back, pg(), true)
+            .iter()
+            .all(|(_, s)| !s.contains("CHECK"))
+    );
+}
+
+#[test]
+fn the_not_null_check_name_fits_and_tells_long_columns_apart() {
+    let a = "C".repeat(60) + "A";
+    let b = "C".repeat(60) + "B";
+    let (na, nb) = (
+        online::not_null_check_name(pg(), &a),
+        online::not_null_check_name(pg(), &b),
+    );
+    assert!(na.len() <= 63 && nb.len() <= 63, "{na} {nb}");
+    assert_ne!(na, nb);
+    assert!(na.starts_with("ISDB_NN_"));
+    assert!(crate::ident::validate_identifier(&na, "name").is_ok());
+    assert_eq!(
+        online::not_null_check_name(pg(), "IDP_ID"),
+        "ISDB_NN_IDP_ID"
+    );
+}
+
+#[test]
+fn online_every_postgresql_upgrade_step_adds_its_rules_without_a_blocking_scan() {
+    use crate::layout::TableGroup;
+    use crate::model::catalog::Catalog;
+    let c = Catalog::builtin().unwrap();
+    let opts = crate::render::live_options(pg());
+    let mut seen = 0;
+    let steps = TableGroup::ALL
+        .into_iter()
+        .flat_map(|g| c.group(g))
+        .filter_map(|m| {
+            c.previous(m).map(|from| crate::step::Step {
+                to: m,
+                from: Some(from),
+            })
+        });
+    for step in steps {
+        let online = step.statements(pg(), opts).unwrap();
+        let script = step
+            .statements(pg(), crate::render::RenderOptions::default())
+            .unwrap();
+        for s in &online {
+            let sql = &s.sql;
+            assert!(
+                !(sql.starts_with("ALTER TABLE") && sql.contains(" UNIQUE (")),
+                "{step}: {sql}"
+            );
+            assert!(
+                !(sql.starts_with("ALTER TABLE") && sql.contains("FOREIGN KEY"))
+                    || sql.ends_with("NOT VALID"),
+                "{step}: {sql}"
+            );
+        }
+        for s in &script {
+            assert!(
+                !s.sql.contains("NOT VALID") && !s.sql.contains("USING INDEX"),
+                "{step}: {}",
+                s.sql
+            );
+        }
+        seen += online
+            .iter()
+            .filter(|s| s.sql.contains("USING INDEX"))
+            .count();
+    }
+    assert!(seen >= 10, "{seen} unique keys attached");
+}

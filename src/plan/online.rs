@@ -61,6 +61,7 @@ pub(super) fn add_unique(
     let mut w = SqlWriter::new(d);
     create_index(&mut w, table, &index, true, true)?;
     let build = Statement {
+        batch: None,
         kind: StatementKind::CreateIndexConcurrently,
         sql: w.finish(),
     };
@@ -74,6 +75,7 @@ pub(super) fn add_unique(
     Ok(Some(vec![
         build,
         Statement {
+            batch: None,
             kind: StatementKind::Alter,
             sql: w.finish(),
         },
@@ -112,6 +114,7 @@ pub(super) fn add_foreign_key(
     foreign_key_def(&mut w, &named)?;
     w.word("NOT VALID");
     let add = Statement {
+        batch: None,
         kind: StatementKind::AddForeignKey,
         sql: w.finish(),
     };
@@ -149,6 +152,7 @@ pub(super) fn set_not_null(
         .glue(")")
         .word("NOT VALID");
     let add = Statement {
+        batch: None,
         kind: StatementKind::Alter,
         sql: w.finish(),
     };
@@ -156,6 +160,7 @@ pub(super) fn set_not_null(
     alter(&mut w)?;
     w.word("ALTER COLUMN").ident(column)?.word("SET NOT NULL");
     let set = Statement {
+        batch: None,
         kind: StatementKind::Alter,
         sql: w.finish(),
     };
@@ -163,6 +168,7 @@ pub(super) fn set_not_null(
     alter(&mut w)?;
     w.word("DROP CONSTRAINT IF EXISTS").ident(&check)?;
     let drop = Statement {
+        batch: None,
         kind: StatementKind::Alter,
         sql: w.finish(),
     };
@@ -177,6 +183,7 @@ fn validate(d: &dyn Dialect, table: &str, name: &str) -> Result<Statement, PlanE
         .word("VALIDATE CONSTRAINT")
         .ident(name)?;
     Ok(Statement {
+        batch: None,
         kind: StatementKind::Alter,
         sql: w.finish(),
     })

@@ -38,6 +38,42 @@ async fn every_release_from_5_3_0(server: &Server, tag: &str) {
     common::drop_databases(server, &prefix).await;
 }
 
+/// Issue 12's acceptance, split: for every later release X, a split layout
+/// built at 5.3.0 (one per X) is upgraded to X and every database of it
+/// verifies clean against X.
+async fn every_release_from_5_3_0_split(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = Catalog::builtin().unwrap();
+    for release in catalog.releases().into_iter().skip(1) {
+        let x = release.to_string();
+        let prefix = common::unique_prefix(tag);
+        let target = [
+            "--layout",
+            "split",
+            "--url",
+            server.url.as_str(),
+            "--db-prefix",
+            prefix.as_str(),
+        ];
+        run_expect(
+            dir.path(),
+            &["migrate", "--is-version", "5.3.0"],
+            &target,
+            0,
+        );
+        let out = run_expect(dir.path(), &["migrate", "--is-version", &x], &target, 0);
+        assert!(out.contains(&format!("IS release {x}")), "{out}");
+        let out = run_expect(dir.path(), &["verify", "--is-version", &x], &target, 0);
+        let databases = out.lines().filter(|l| l.starts_with(&prefix)).count();
+        let clean = out
+            .lines()
+            .filter(|l| l.starts_with(&prefix) && l.ends_with(": clean"))
+            .count();
+        assert!(databases > 1 && clean == databases, "{x}: {out}");
+        common::drop_databases(server, &prefix).await;
+    }
+}
+
 /// 5.3.0 → 5.7.0 → 5.11.0 in two runs, split: each database of the layout
 /// converges, and the history has one row per group and step.
 async fn two_runs_split(server: &Server, tag: &str) {
@@ -173,6 +209,14 @@ on_both!(
     every_release_from_5_3_0,
     "pgup",
     "myup"
+);
+
+on_both!(
+    postgres_split_upgrades_to_every_release,
+    mysql_split_upgrades_to_every_release,
+    every_release_from_5_3_0_split,
+    "pgupsplit",
+    "myupsplit"
 );
 
 on_both!(

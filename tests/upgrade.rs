@@ -38,6 +38,42 @@ async fn every_release_from_5_3_0(server: &Server, tag: &str) {
     common::drop_databases(server, &prefix).await;
 }
 
+/// Issue 12's acceptance, split: for every later release X, a split layout
+/// built at 5.3.0 (one per X) is upgraded to X and every database of it
+/// verifies clean against X.
+async fn every_release_from_5_3_0_split(server: &Server, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = Catalog::builtin().unwrap();
+    for release in catalog.releases().into_iter().skip(1) {
+        let x = release.to_string();
+        let prefix = common::unique_prefix(tag);
+        let target = [
+            "--layout",
+            "split",
+            "--url",
+            server.url.as_str(),
+            "--db-prefix",
+            prefix.as_str(),
+        ];
+        run_expect(
+            dir.path(),
+            &["migrate", "--is-version", "5.3.0"],
+            &target,
+            0,
+        );
+        let out = run_expect(dir.path(), &["migrate", "--is-version", &x], &target, 0);
+        assert!(out.contains(&format!("IS release {x}")), "{out}");
+        let out = run_expect(dir.path(), &["verify", "--is-version", &x], &target, 0);
+        let databases = out.lines().filter(|l| l.starts_with(&prefix)).count();
+        let clean = out
+            .lines()
+            .filter(|l| l.starts_with(&prefix) && l.ends_with(": clean"))
+            .count();
+        assert!(databases > 1 && clean == databases, "{x}: {out}");
+        common::drop_databases(server, &prefix).await;
+    }
+}
+
 /// 5.3.0 → 5.7.0 → 5.11.0 in two runs, split: each database of the layout
 /// converges, and the history has one row per group and step.
 async fn two_runs_split(server: &Server, tag: &str) {
@@ -173,6 +209,14 @@ on_both!(
     every_release_from_5_3_0,
     "pgup",
     "myup"
+);
+
+on_both!(
+    postgres_split_upgrades_to_every_release,
+    mysql_split_upgrades_to_every_release,
+    every_release_from_5_3_0_split,
+    "pgupsplit",
+    "myupsplit"
 );
 
 on_both!(
@@ -755,5 +799,89 @@ async fn postgres_online_unique_key_lets_writers_through() {
         0,
     );
     assert!(out.contains(": clean"), "{out}");
+    common::drop_databases(&server, &prefix).await;
+}
+
+/// MariaDB commits each DDL statement by itself: a run killed after an
+/// upgrade step's `ADD FOREIGN KEY` committed but before its progress did
+/// re-runs that statement. The key carries the name InnoDB would have given
+/// it, so the re-run fails as a duplicate name (taken as applied) and the
+/// table keeps one key, not two identical ones; verify --strict is clean.
+#[tokio::test]
+async fn mysql_a_foreign_key_in_doubt_is_added_once() {
+    let Some(server) = common::mysql("mysql_a_foreign_key_in_doubt_is_added_once").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix("myfk");
+    let db = format!("{prefix}wso2is");
+    let url = server.db_url(&db);
+    let target = ["--url", url.as_str()];
+    run_expect(
+        dir.path(),
+        &["migrate", "--is-version", "5.3.0"],
+        &target,
+        0,
+    );
+    // The identity steps whose last statement adds an unnamed foreign key to
+    // an existing table (after dropping the one it replaces).
+    for (x, table, column, references) in [
+        (
+            "5.4.0",
+            "IDN_OAUTH2_RESOURCE_SCOPE",
+            "SCOPE_ID",
+            "IDN_OAUTH2_SCOPE",
+        ),
+        (
+            "5.10.0",
+            "IDN_OIDC_SCOPE_CLAIM_MAPPING",
+            "SCOPE_ID",
+            "IDN_OAUTH2_SCOPE",
+        ),
+    ] {
+        run_expect(dir.path(), &["migrate", "--is-version", x], &target, 0);
+        // As a kill between the statement's commit and its progress leaves it.
+        server
+            .exec(
+                &db,
+                &format!(
+                    "UPDATE ISDB_SCHEMA_HISTORY SET STATEMENTS_DONE = STATEMENTS_TOTAL - 1, SUCCESS = 0 WHERE TABLE_GROUP = 'identity' AND VERSION = '{x}'"
+                ),
+            )
+            .await;
+        let out = run_expect(
+            dir.path(),
+            &["migrate", "-v", "--is-version", x],
+            &target,
+            0,
+        );
+        assert!(
+            out.contains(&format!("ALTER TABLE {table} ADD CONSTRAINT"))
+                && out.contains("was applied before the earlier run stopped"),
+            "{x}: the foreign key was not the statement in doubt: {out}"
+        );
+        assert!(
+            out.contains(&format!("resumed and applied identity {x}")),
+            "{out}"
+        );
+        let keys = server
+            .query_i64(
+                &db,
+                &format!(
+                    "SELECT COUNT(*) FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{table}' AND COLUMN_NAME = '{column}' AND REFERENCED_TABLE_NAME = '{references}'"
+                ),
+            )
+            .await;
+        assert_eq!(keys, 1, "{x}: {table} ({column}) -> {references}");
+        let out = run_expect(
+            dir.path(),
+            &["verify", "--strict", "--is-version", x],
+            &target,
+            0,
+        );
+        assert!(out.contains(": clean"), "{x}: {out}");
+        let history = server.history_lines(&db).await;
+        assert!(history.iter().all(|l| l.ends_with(" 1")), "{history:?}");
+    }
     common::drop_databases(&server, &prefix).await;
 }

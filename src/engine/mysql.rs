@@ -87,14 +87,16 @@ impl Engine for MySql {
         // 1050 table exists, 1054 unknown column (renamed already), 1060
         // duplicate column, 1061 duplicate key name, 1068 multiple primary
         // key, 1091 cannot drop (gone), 1146 no such table (renamed or dropped
-        // already), 1826 duplicate foreign key name.
+        // already), 1826 duplicate foreign key name. MariaDB reports a
+        // duplicate foreign key name as 1005 with InnoDB's errno 121 when the
+        // key is added with foreign_key_checks on (ALGORITHM=COPY); 1005 with
+        // any other errno (150: a malformed key) is a real failure.
         e.as_database_error()
             .and_then(|d| d.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>())
-            .is_some_and(|m| {
-                matches!(
-                    m.number(),
-                    1050 | 1054 | 1060 | 1061 | 1068 | 1091 | 1146 | 1826
-                )
+            .is_some_and(|m| match m.number() {
+                1050 | 1054 | 1060 | 1061 | 1068 | 1091 | 1146 | 1826 => true,
+                1005 => m.message().contains("errno: 121 "),
+                _ => false,
             })
     }
 

@@ -146,6 +146,7 @@ pub fn plan(
                 steps.add_fks.push(Change::AddForeignKey {
                     table: table_name(tt, name),
                     foreign_key: foreign_key.clone(),
+                    ordinal: 0,
                 });
             }
             Difference::ExtraForeignKey { foreign_key, .. } => {
@@ -158,6 +159,7 @@ pub fn plan(
                 steps.add_fks.push(Change::AddForeignKey {
                     table: table_name(tt, name),
                     foreign_key: expected.clone(),
+                    ordinal: 0,
                 });
             }
             Difference::MissingIndex { index, .. } => {
@@ -229,8 +231,73 @@ pub fn plan(
         }
     }
     create_tables(dialect, &cur, target, &new_tables, &mut steps);
+    number_added_fks(&cur, &mut steps);
     seeds(&cur, target, &new_tables, &mut steps);
     steps.into_plan()
+}
+
+/// Numbers each unnamed foreign key the plan adds as InnoDB would name it:
+/// one above the highest `<table>_ibfk_<n>` the table has when it is added.
+/// The current table's unnamed keys are taken to be numbered by their place
+/// (as [`drop_fk`] takes them), less those the plan drops first; a table the
+/// plan creates numbers its inline keys from 1.
+fn number_added_fks(cur: &Schema, steps: &mut Steps) {
+    let mut highest: Vec<(String, usize)> = Vec::new();
+    for i in 0..steps.add_fks.len() {
+        let Change::AddForeignKey {
+            table, foreign_key, ..
+        } = &steps.add_fks[i]
+        else {
+            continue;
+        };
+        if foreign_key.name.is_some() {
+            continue;
+        }
+        let at = match highest.iter().position(|(t, _)| same(t, table)) {
+            Some(at) => at,
+            None => {
+                highest.push((table.clone(), kept_highest(cur, steps, table)));
+                highest.len() - 1
+            }
+        };
+        highest[at].1 += 1;
+        let n = highest[at].1;
+        if let Some(Change::AddForeignKey { ordinal, .. }) = steps.add_fks.get_mut(i) {
+            *ordinal = n;
+        }
+    }
+}
+
+/// The highest number among `table`'s unnamed foreign keys once the plan's
+/// drops have run (0: none).
+fn kept_highest(cur: &Schema, steps: &Steps, table: &str) -> usize {
+    let created = steps.create.iter().find_map(|c| match c {
+        Change::CreateTable {
+            table: t,
+            inline_foreign_keys,
+            ..
+        } if same(&t.name, table) => Some(inline_foreign_keys),
+        _ => None,
+    });
+    if let Some(inline) = created {
+        return inline.iter().filter(|f| f.name.is_none()).count();
+    }
+    let dropped: Vec<usize> = steps
+        .drop_fks
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropForeignKey {
+                table: t, ordinal, ..
+            } if same(t, table) => Some(*ordinal),
+            _ => None,
+        })
+        .collect();
+    find(cur, table).map_or(0, |t| {
+        (1..=t.foreign_keys.iter().filter(|f| f.name.is_none()).count())
+            .filter(|n| !dropped.contains(n))
+            .max()
+            .unwrap_or(0)
+    })
 }
 
 /// `schema` as `dialect` would read it back once built: each column as the
@@ -561,6 +628,7 @@ fn create_tables(
         deferred.extend(later.into_iter().map(|fk| Change::AddForeignKey {
             table: table.name.clone(),
             foreign_key: fk.clone(),
+            ordinal: 0,
         }));
         steps.create.push(Change::CreateTable {
             table: table.clone(),

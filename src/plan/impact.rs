@@ -187,6 +187,7 @@ mod tests {
                 ref_columns: vec!["ID".into()],
                 on_delete: Default::default(),
             },
+            ordinal: 1,
         };
         for c in [&unique, &index, &fk] {
             assert_eq!(c.impact(pg), Impact::Online, "{c}");

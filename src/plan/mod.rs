@@ -241,6 +241,10 @@ pub enum Change {
         table: String,
         /// The foreign key.
         foreign_key: ForeignKey,
+        /// Unnamed: the number an RDBMS that numbers unnamed foreign keys
+        /// (MySQL `<table>_ibfk_<n>`) gives it, one above the highest the
+        /// table keeps (0: named).
+        ordinal: usize,
     },
     /// Drops a foreign key (unnamed: by the name the RDBMS gave it).
     DropForeignKey {
@@ -449,7 +453,9 @@ impl fmt::Display for Change {
             Change::DropUnique { table, unique } => {
                 write!(f, "drop unique {table} ({})", cols(&unique.columns))
             }
-            Change::AddForeignKey { table, foreign_key } => write!(
+            Change::AddForeignKey {
+                table, foreign_key, ..
+            } => write!(
                 f,
                 "add foreign key {table} ({}) -> {}",
                 cols(&foreign_key.columns),

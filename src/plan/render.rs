@@ -325,9 +325,9 @@ impl Change {
                 }
                 alter(StatementKind::Alter, w)
             }
-            Change::AddForeignKey { table, foreign_key }
-                if form.online && d.online_constraints() =>
-            {
+            Change::AddForeignKey {
+                table, foreign_key, ..
+            } if form.online && d.online_constraints() => {
                 match super::online::add_foreign_key(d, table, foreign_key)? {
                     Some(out) => out,
                     None => self.write(
@@ -339,9 +339,26 @@ impl Change {
                     )?,
                 }
             }
-            Change::AddForeignKey { table, foreign_key } => {
+            Change::AddForeignKey {
+                table,
+                foreign_key,
+                ordinal,
+            } => {
                 w.word("ALTER TABLE").ident(table)?.word("ADD");
-                foreign_key_def(&mut w, foreign_key)?;
+                // Where DDL commits by itself (MySQL's upgrade form), as an unnamed
+                // unique key above: the name InnoDB would give it makes a re-run
+                // after a kill a duplicate name (taken as applied) instead of a
+                // second, identical key.
+                let mut fk = foreign_key.clone();
+                let commits_by_itself = form.idempotent && !d.supports_transactional_ddl();
+                if fk.name.is_none() && commits_by_itself && *ordinal > 0 {
+                    fk.name = d.implicit_constraint_name(
+                        table,
+                        ImplicitConstraint::ForeignKey { ordinal: *ordinal },
+                        &fk.columns,
+                    );
+                }
+                foreign_key_def(&mut w, &fk)?;
                 alter(StatementKind::AddForeignKey, w)
             }
             Change::DropForeignKey {

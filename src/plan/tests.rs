@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::dialect::{self, Dialect};
-use crate::model::{ColumnType, KeyGenerator, Schema};
+use crate::model::{ColumnType, KeyGenerator, OnDelete, Schema};
 
 fn col(name: &str, ty: &str, nullable: bool) -> Column {
     Column {
@@ -683,4 +683,115 @@ fn online_every_postgresql_upgrade_step_adds_its_rules_without_a_blocking_scan()
             .count();
     }
     assert!(seen >= 10, "{seen} unique keys attached");
+}
+
+#[test]
+fn an_unnamed_foreign_key_added_where_ddl_commits_by_itself_gets_innodbs_name() {
+    let fk = |col: &str, references: &str| ForeignKey {
+        name: None,
+        columns: vec![col.into()],
+        references: references.into(),
+        ref_columns: vec!["ID".into()],
+        on_delete: OnDelete::Cascade,
+    };
+    let mut parent = table("P", vec![col("ID", "integer", false)]);
+    parent.primary_key = vec!["ID".into()];
+    let mut other = parent.clone();
+    other.name = "Q".into();
+    let mut child = table(
+        "C",
+        vec![
+            col("A", "integer", true),
+            col("B", "integer", true),
+            col("D", "integer", true),
+        ],
+    );
+    // C_ibfk_1 (A) and C_ibfk_2 (B); the step re-points A and adds D.
+    child.foreign_keys = vec![fk("A", "P"), fk("B", "P")];
+    let old = schema(vec![parent.clone(), other.clone(), child.clone()]);
+    child.foreign_keys = vec![fk("B", "P"), fk("A", "Q"), fk("D", "P")];
+    let new = schema(vec![parent, other, child]);
+    let my = dialect::by_name("mysql").unwrap();
+    let p = plan(my, Some(&old), &new, &[]);
+    let sql = |d: &dyn Dialect, idempotent| {
+        plan(d, Some(&old), &new, &[])
+            .statements_with(
+                d,
+                crate::render::RenderOptions {
+                    idempotent,
+                    online: false,
+                },
+            )
+            .unwrap()
+            .into_iter()
+            .map(|s| s.sql)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(p.len(), 3, "{}", p.summary());
+    // InnoDB numbers an unnamed key one above the highest the table keeps:
+    // C_ibfk_1 is gone, C_ibfk_2 stays. Named so, a re-run after a kill fails
+    // as a duplicate name (taken as applied) instead of adding a second key.
+    assert_eq!(
+        sql(my, true),
+        [
+            "ALTER TABLE C DROP FOREIGN KEY C_ibfk_1",
+            "ALTER TABLE C ADD CONSTRAINT C_ibfk_3 FOREIGN KEY (A) REFERENCES Q (ID) ON DELETE CASCADE",
+            "ALTER TABLE C ADD CONSTRAINT C_ibfk_4 FOREIGN KEY (D) REFERENCES P (ID) ON DELETE CASCADE",
+        ]
+    );
+    assert_eq!(
+        sql(my, false)[1],
+        "ALTER TABLE C ADD FOREIGN KEY (A) REFERENCES Q (ID) ON DELETE CASCADE"
+    );
+    // Where DDL is transactional the key stays unnamed.
+    assert_eq!(
+        sql(pg(), true)[1],
+        "ALTER TABLE C ADD FOREIGN KEY (A) REFERENCES Q (ID) ON DELETE CASCADE"
+    );
+}
+
+#[test]
+fn an_unnamed_foreign_key_of_a_new_table_added_later_is_numbered_after_its_inline_keys() {
+    // A and B reference each other: one key is added after both exist.
+    let mut a = table(
+        "A",
+        vec![col("ID", "integer", false), col("B", "integer", true)],
+    );
+    a.primary_key = vec!["ID".into()];
+    let mut b = a.clone();
+    b.name = "B".into();
+    let fk = |references: &str| ForeignKey {
+        name: None,
+        columns: vec!["B".into()],
+        references: references.into(),
+        ref_columns: vec!["ID".into()],
+        on_delete: OnDelete::NoAction,
+    };
+    a.foreign_keys = vec![fk("B")];
+    b.foreign_keys = vec![fk("A"), fk("B")];
+    let new = schema(vec![a, b]);
+    let my = dialect::by_name("mysql").unwrap();
+    let p = plan(my, None, &new, &[]);
+    let added: Vec<(String, usize)> = p
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddForeignKey { table, ordinal, .. } => Some((table.clone(), *ordinal)),
+            _ => None,
+        })
+        .collect();
+    let inline: usize = p
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable {
+                table,
+                inline_foreign_keys,
+                ..
+            } if added.iter().any(|(t, _)| t == &table.name) => Some(inline_foreign_keys.len()),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(added.len(), 1, "{}", p.summary());
+    assert_eq!(added[0].1, inline + 1, "{}", p.summary());
 }

@@ -40,7 +40,27 @@ impl Plan {
             inline,
             online: false,
         };
-        for c in &self.changes {
+        let together = dialect.column_alter_style() == ColumnAlterStyle::ModifyColumn;
+        let mut i = 0;
+        while i < self.changes.len() {
+            let c = &self.changes[i];
+            i += 1;
+            // Where each ALTER TABLE may copy or rebuild the table (InnoDB),
+            // the column changes of one table next to each other are one
+            // statement: one rebuild instead of one per column.
+            if together && let Change::AlterColumn { table, to, .. } = c {
+                let mut columns = vec![to];
+                while let Some(Change::AlterColumn { table: t, to, .. }) = self.changes.get(i)
+                    && t.name == table.name
+                {
+                    columns.push(to);
+                    i += 1;
+                }
+                if columns.len() > 1 {
+                    out.push(modify_columns(dialect, table, &columns)?);
+                    continue;
+                }
+            }
             match c {
                 Change::AddIndex { table, .. } if indexed_inline.contains(&table.as_str()) => {}
                 Change::CreateTable { table, .. } if inline => {
@@ -421,6 +441,26 @@ impl From<PlanError> for AlterError {
     fn from(e: PlanError) -> AlterError {
         Name(e)
     }
+}
+
+/// `ALTER TABLE t MODIFY COLUMN <a>, MODIFY COLUMN <b> …`: the new
+/// definitions of several columns of one table in one statement
+/// ([`ColumnAlterStyle::ModifyColumn`]).
+fn modify_columns(
+    d: &dyn Dialect,
+    table: &Table,
+    columns: &[&Column],
+) -> Result<Statement, PlanError> {
+    let mut w = SqlWriter::new(d);
+    w.word("ALTER TABLE").ident(&table.name)?;
+    for (n, col) in columns.iter().enumerate() {
+        if n > 0 {
+            w.glue(",");
+        }
+        w.word("MODIFY COLUMN");
+        column_def(&mut w, table, col, None)?;
+    }
+    Ok(stmt(StatementKind::Alter, w))
 }
 
 /// One column's type, nullability and default changes in the dialect's shape.

@@ -795,3 +795,47 @@ fn an_unnamed_foreign_key_of_a_new_table_added_later_is_numbered_after_its_inlin
     assert_eq!(added.len(), 1, "{}", p.summary());
     assert_eq!(added[0].1, inline + 1, "{}", p.summary());
 }
+
+#[test]
+fn mysql_alters_the_columns_of_one_table_in_one_statement() {
+    let old = schema(vec![
+        table(
+            "T",
+            vec![
+                col("ID", "integer", false),
+                col("A", "varchar(255)", true),
+                col("B", "varchar(255)", true),
+            ],
+        ),
+        table("U", vec![col("C", "integer", true)]),
+    ]);
+    let new = schema(vec![
+        table(
+            "T",
+            vec![
+                col("ID", "integer", false),
+                col("A", "varchar(512)", true),
+                col("B", "varchar(512)", false),
+            ],
+        ),
+        table("U", vec![col("C", "integer", false)]),
+    ]);
+    let sql = |d: &dyn Dialect| {
+        plan(d, Some(&old), &new, &[])
+            .statements(d)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.sql)
+            .collect::<Vec<_>>()
+    };
+    // One InnoDB rebuild of T instead of two; U's single change as before.
+    assert_eq!(
+        sql(dialect::by_name("mysql").unwrap()),
+        [
+            "ALTER TABLE T MODIFY COLUMN A VARCHAR(512), MODIFY COLUMN B VARCHAR(512) NOT NULL",
+            "ALTER TABLE U MODIFY COLUMN C INTEGER NOT NULL",
+        ]
+    );
+    // Elsewhere each change stays its own statement.
+    assert_eq!(sql(pg()).len(), 4, "{:?}", sql(pg()));
+}

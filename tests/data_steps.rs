@@ -267,26 +267,19 @@ fn numbers(server: &Server, n: u32) -> String {
     }
 }
 
-/// identity 5.8.0 `token-idp-id` and `con-app-key-duplicates`, over more rows
-/// than one range of a batched update: every token and code of a local user
-/// gets its tenant's LOCAL identity provider, the rest keep -1, and on
-/// PostgreSQL the tokens the new CON_APP_KEY calls duplicates give way to
-/// the newest of their group.
-async fn token_idp_ids(server: &Server, tag: &str) {
-    const TOKENS: i64 = 25_000;
-    const CODES: i64 = 12_000;
-    let text = |e: &str| {
-        if server.is_postgres() {
-            format!("CAST({e} AS VARCHAR)")
-        } else {
-            format!("CAST({e} AS CHAR)")
-        }
+/// 5.7.0 rows for the token tests: `tokens` access tokens and `codes`
+/// authorization codes (`t<n>`, `c<n>`) of one app, users of tenants -1234, 1
+/// and 2 in turn (tenants -1234 and 1 have a LOCAL identity provider, 2 has
+/// not), every fifth user federated; on PostgreSQL also three tokens the
+/// 5.8.0 CON_APP_KEY calls duplicates (`dup1`-`dup3`, `dup2` the newest).
+fn token_rows(server: &Server, tokens: u32, codes: u32) -> String {
+    let n = if server.is_postgres() {
+        "CAST(N AS VARCHAR)"
+    } else {
+        "CAST(N AS CHAR)"
     };
-    let n = text("N");
-    let tokens = numbers(server, TOKENS as u32);
-    let codes = numbers(server, CODES as u32);
-    // Tenants -1234, 1 and 2 in turn (2 has no LOCAL provider); every fifth
-    // user federated.
+    let token_numbers = numbers(server, tokens);
+    let code_numbers = numbers(server, codes);
     let tenant = "CASE MOD(N, 3) WHEN 0 THEN -1234 WHEN 1 THEN 1 ELSE 2 END";
     let domain = "CASE MOD(N, 5) WHEN 0 THEN 'FEDERATED' ELSE 'PRIMARY' END";
     let mut rows = format!(
@@ -295,9 +288,9 @@ async fn token_idp_ids(server: &Server, tag: &str) {
         INSERT INTO IDN_OAUTH_CONSUMER_APPS (CONSUMER_KEY, CONSUMER_SECRET, USERNAME, TENANT_ID, USER_DOMAIN, APP_NAME, OAUTH_VERSION, CALLBACK_URL, GRANT_TYPES)
           VALUES ('ck', 'cs', 'admin', -1234, 'PRIMARY', 'app', 'OAuth-2.0', 'http://localhost/cb', 'password');
         INSERT INTO IDN_OAUTH2_ACCESS_TOKEN (TOKEN_ID, ACCESS_TOKEN, REFRESH_TOKEN, CONSUMER_KEY_ID, AUTHZ_USER, TENANT_ID, USER_DOMAIN, USER_TYPE, GRANT_TYPE, TIME_CREATED, REFRESH_TOKEN_TIME_CREATED, VALIDITY_PERIOD, REFRESH_TOKEN_VALIDITY_PERIOD, TOKEN_SCOPE_HASH, TOKEN_STATE, TOKEN_STATE_ID)
-          SELECT CONCAT('t', {n}), CONCAT('at', {n}), CONCAT('rt', {n}), (SELECT ID FROM IDN_OAUTH_CONSUMER_APPS), CONCAT('u', {n}), {tenant}, {domain}, 'APPLICATION_USER', 'password', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 3600000, 86400000, 'h', 'ACTIVE', 'NONE' FROM {tokens};
+          SELECT CONCAT('t', {n}), CONCAT('at', {n}), CONCAT('rt', {n}), (SELECT ID FROM IDN_OAUTH_CONSUMER_APPS), CONCAT('u', {n}), {tenant}, {domain}, 'APPLICATION_USER', 'password', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 3600000, 86400000, 'h', 'ACTIVE', 'NONE' FROM {token_numbers};
         INSERT INTO IDN_OAUTH2_AUTHORIZATION_CODE (CODE_ID, AUTHORIZATION_CODE, CONSUMER_KEY_ID, CALLBACK_URL, SCOPE, AUTHZ_USER, TENANT_ID, USER_DOMAIN, TIME_CREATED, VALIDITY_PERIOD, STATE)
-          SELECT CONCAT('c', {n}), CONCAT('code', {n}), (SELECT ID FROM IDN_OAUTH_CONSUMER_APPS), 'http://localhost/cb', 'openid', CONCAT('u', {n}), {tenant}, {domain}, CURRENT_TIMESTAMP, 600000, 'ACTIVE' FROM {codes};
+          SELECT CONCAT('c', {n}), CONCAT('code', {n}), (SELECT ID FROM IDN_OAUTH_CONSUMER_APPS), 'http://localhost/cb', 'openid', CONCAT('u', {n}), {tenant}, {domain}, CURRENT_TIMESTAMP, 600000, 'ACTIVE' FROM {code_numbers};
         "
     );
     if server.is_postgres() {
@@ -311,23 +304,30 @@ async fn token_idp_ids(server: &Server, tag: &str) {
             ",
         );
     }
-    let (prefix, db) = upgraded(server, tag, "5.7.0", &rows, "5.8.0").await;
+    rows
+}
+
+/// Checks the token rows of [`token_rows`] after the 5.8.0 data steps:
+/// every token and code of a local user of a tenant with a LOCAL identity
+/// provider has its id, the rest -1, no row lost, and only the older
+/// PostgreSQL duplicates got a new scope hash.
+async fn check_token_rows(server: &Server, db: &str, tokens: i64, codes: i64) {
     let local = |n: i64| (1..=n).filter(|i| i % 3 != 2 && i % 5 != 0).count() as i64;
     let extra = if server.is_postgres() { 3 } else { 0 };
     for (table, n, more) in [
-        ("IDN_OAUTH2_ACCESS_TOKEN", TOKENS, extra),
-        ("IDN_OAUTH2_AUTHORIZATION_CODE", CODES, 0),
+        ("IDN_OAUTH2_ACCESS_TOKEN", tokens, extra),
+        ("IDN_OAUTH2_AUTHORIZATION_CODE", codes, 0),
     ] {
         count(
             server,
-            &db,
+            db,
             &format!("SELECT COUNT(*) FROM {table}"),
             n + more,
         )
         .await;
         count(
             server,
-            &db,
+            db,
             &format!(
                 "SELECT COUNT(*) FROM {table} T WHERE T.IDP_ID = (SELECT ID FROM IDP WHERE IDP.NAME = 'LOCAL' AND IDP.TENANT_ID = T.TENANT_ID)"
             ),
@@ -336,24 +336,115 @@ async fn token_idp_ids(server: &Server, tag: &str) {
         .await;
         count(
             server,
-            &db,
+            db,
             &format!("SELECT COUNT(*) FROM {table} WHERE IDP_ID = -1"),
             n - local(n),
         )
         .await;
     }
     if server.is_postgres() {
-        count(server, &db, "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE AUTHZ_USER = 'dup' AND TOKEN_SCOPE_HASH = 'h'", 1).await;
-        count(server, &db, "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_ID = 'dup2' AND TOKEN_SCOPE_HASH = 'h'", 1).await;
+        count(server, db, "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE AUTHZ_USER = 'dup' AND TOKEN_SCOPE_HASH = 'h'", 1).await;
+        count(server, db, "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_ID = 'dup2' AND TOKEN_SCOPE_HASH = 'h'", 1).await;
     }
     // Every other token is untouched.
     count(
         server,
-        &db,
+        db,
         "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_SCOPE_HASH = 'h' AND AUTHZ_USER <> 'dup'",
-        TOKENS,
+        tokens,
     )
     .await;
+}
+
+/// identity 5.8.0 `token-idp-id` and `con-app-key-duplicates`, over more rows
+/// than one range of a batched update (10,000 keys).
+async fn token_idp_ids(server: &Server, tag: &str) {
+    let rows = token_rows(server, 25_000, 12_000);
+    let (prefix, db) = upgraded(server, tag, "5.7.0", &rows, "5.8.0").await;
+    check_token_rows(server, &db, 25_000, 12_000).await;
+    common::drop_databases(server, &prefix).await;
+}
+
+/// A run killed by SIGKILL inside a batched update, after some of its ranges
+/// committed and before the last: the next run starts the update again from
+/// the first range, and every row ends as if nothing had happened.
+async fn killed_batched_update(server: &Server, tag: &str) {
+    use std::time::{Duration, Instant};
+    const TOKENS: u32 = 60_000;
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = common::unique_prefix(tag);
+    let db = format!("{prefix}wso2is");
+    let url = server.db_url(&db);
+    let target = ["--url", url.as_str()];
+    run_expect(
+        dir.path(),
+        &["migrate", "--is-version", "5.7.0"],
+        &target,
+        0,
+    );
+    server.exec(&db, &token_rows(server, TOKENS, 100)).await;
+    let has_idp_id = "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND lower(table_name) = 'idn_oauth2_access_token' AND lower(column_name) = 'idp_id'"
+        .replace(
+            "current_schema()",
+            if server.is_postgres() { "current_schema()" } else { "DATABASE()" },
+        );
+    let mut child = std::process::Command::new(common::isdb())
+        .args(["migrate", "--url", &url, "--is-version", "5.8.0"])
+        .env("ISDB_PASSWORD", "")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut column = false;
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "the kill point was not reached in time"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the upgrade finished before a range of the batched update committed"
+        );
+        column = column || server.query_i64(&db, &has_idp_id).await > 0;
+        if column
+            && server
+                .query_i64(
+                    &db,
+                    "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE IDP_ID > 0",
+                )
+                .await
+                > 0
+        {
+            child.kill().unwrap();
+            let _ = child.wait();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let done = server
+        .query_i64(
+            &db,
+            "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE IDP_ID > 0",
+        )
+        .await;
+    let all = (1..=i64::from(TOKENS))
+        .filter(|i| i % 3 != 2 && i % 5 != 0)
+        .count() as i64;
+    assert!(
+        done < all,
+        "the kill missed the batched update ({done} of {all} rows done)"
+    );
+    run_expect(
+        dir.path(),
+        &["migrate", "--is-version", "5.8.0"],
+        &target,
+        0,
+    );
+    let out = run_expect(dir.path(), &["verify", "--is-version", "5.8.0"], &target, 0);
+    assert!(!out.contains("DIFFERS"), "{out}");
+    check_token_rows(server, &db, i64::from(TOKENS), 100).await;
     common::drop_databases(server, &prefix).await;
 }
 
@@ -398,4 +489,11 @@ on_both!(
     token_idp_ids,
     "ds_pg_idp",
     "ds_my_idp"
+);
+on_both!(
+    postgres_killed_batched_update_converges,
+    mysql_killed_batched_update_converges,
+    killed_batched_update,
+    "ds_pg_kbu",
+    "ds_my_kbu"
 );

@@ -848,6 +848,22 @@ async fn run_batched(
         *limit = want;
     }
     let ph = |n: usize| engine.placeholder(n);
+    let probe = batch.probe_sql();
+    let needed = within(conn, want, async {
+        sqlx::query(sqlx::AssertSqlSafe(probe))
+            .fetch_optional(&mut *db)
+            .await
+            .map_err(|e| failed(conn, m, at.0, at.1, st, e))
+    })
+    .await?;
+    if needed.is_none() {
+        tracing::debug!(
+            "{}: no row of {} needs the update",
+            conn.db.name,
+            batch.table
+        );
+        return Ok(());
+    }
     let mut last: Option<KeyValue> = None;
     let mut ranges = 0u64;
     loop {

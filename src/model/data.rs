@@ -136,6 +136,19 @@ impl BatchedUpdate {
         sql
     }
 
+    /// A query that returns a row when some row still needs the update:
+    /// a consistent read, which takes no row lock. A batched update with
+    /// nothing to do (the common case of a fill for rows an earlier step
+    /// already filled) is then one scan instead of a walk of the key index.
+    pub fn probe_sql(&self) -> String {
+        format!(
+            "SELECT 1 FROM {}{} WHERE {} LIMIT 1",
+            self.table,
+            self.alias_clause(),
+            self.filter
+        )
+    }
+
     /// The query for the last key of the next range of `rows` keys (keys
     /// above the placeholder, when `above`); no row means the rest of the
     /// table is one range.
@@ -429,6 +442,10 @@ mysql = [{ update = "T", as = "A", set = "X = 3", where = "X IS NULL OR X = 0" }
         assert_eq!(
             u.range_sql(true, false, q),
             "UPDATE T A SET X = 3 WHERE (X IS NULL OR X = 0) AND A.ID > $1"
+        );
+        assert_eq!(
+            u.probe_sql(),
+            "SELECT 1 FROM T A WHERE X IS NULL OR X = 0 LIMIT 1"
         );
         assert_eq!(
             u.boundary_sql(true, 10_000, q),

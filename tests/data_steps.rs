@@ -388,14 +388,10 @@ async fn killed_batched_update(server: &Server, tag: &str) {
             "current_schema()",
             if server.is_postgres() { "current_schema()" } else { "DATABASE()" },
         );
-    let mut child = std::process::Command::new(common::isdb())
-        .args(["migrate", "--url", &url, "--is-version", "5.8.0"])
-        .env("ISDB_PASSWORD", "")
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_isdb(
+        dir.path(),
+        &["migrate", "--url", &url, "--is-version", "5.8.0"],
+    );
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut column = false;
     loop {

@@ -323,14 +323,10 @@ async fn a_killed_run_on_mysql_is_finished_by_the_next() {
         let url = server.db_url(&db);
         // 5.3.0: a fresh install's kill and resume are the same at every
         // release (tests/upgrade.rs kills upgrades), and it is the quickest.
-        let mut child = std::process::Command::new(common::isdb())
-            .args(["migrate", "--url", &url, "--is-version", "5.3.0"])
-            .env("ISDB_PASSWORD", "")
-            .current_dir(dir.path())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = common::spawn_isdb(
+            dir.path(),
+            &["migrate", "--url", &url, "--is-version", "5.3.0"],
+        );
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut killed_at = None;
         while Instant::now() < deadline {

@@ -38,6 +38,18 @@ async fn every_release_from_5_3_0(server: &Server, tag: &str) {
     common::drop_databases(server, &prefix).await;
 }
 
+/// The arguments that name the split layout of `prefix` on `server`.
+fn split_layout<'a>(server: &'a Server, prefix: &'a str) -> [&'a str; 6] {
+    [
+        "--layout",
+        "split",
+        "--url",
+        server.url.as_str(),
+        "--db-prefix",
+        prefix,
+    ]
+}
+
 /// Issue 12's acceptance, split: for every later release X, a split layout
 /// built at 5.3.0 (one per X) is upgraded to X and every database of it
 /// verifies clean against X.
@@ -47,14 +59,7 @@ async fn every_release_from_5_3_0_split(server: &Server, tag: &str) {
     for release in catalog.releases().into_iter().skip(1) {
         let x = release.to_string();
         let prefix = common::unique_prefix(tag);
-        let target = [
-            "--layout",
-            "split",
-            "--url",
-            server.url.as_str(),
-            "--db-prefix",
-            prefix.as_str(),
-        ];
+        let target = split_layout(server, &prefix);
         run_expect(
             dir.path(),
             &["migrate", "--is-version", "5.3.0"],
@@ -79,14 +84,7 @@ async fn every_release_from_5_3_0_split(server: &Server, tag: &str) {
 async fn two_runs_split(server: &Server, tag: &str) {
     let dir = tempfile::tempdir().unwrap();
     let prefix = common::unique_prefix(tag);
-    let target = [
-        "--layout",
-        "split",
-        "--url",
-        server.url.as_str(),
-        "--db-prefix",
-        prefix.as_str(),
-    ];
+    let target = split_layout(server, &prefix);
     run_expect(
         dir.path(),
         &["migrate", "--is-version", "5.3.0"],
@@ -458,14 +456,7 @@ async fn kill_when(
     condition: &str,
 ) -> bool {
     use std::time::{Duration, Instant};
-    let mut child = std::process::Command::new(common::isdb())
-        .args(["migrate", "--url", url, "--is-version", "5.11.0"])
-        .env("ISDB_PASSWORD", "")
-        .current_dir(dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_isdb(dir, &["migrate", "--url", url, "--is-version", "5.11.0"]);
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
         if child.try_wait().unwrap().is_some() {
@@ -600,14 +591,7 @@ const UM_PERMISSION_KEY: &str = "um_permission_um_resource_id_um_action_um_tenan
 
 /// Starts `isdb migrate --is-version <release>` on `url`, its output dropped.
 fn spawn_migrate(dir: &std::path::Path, url: &str, release: &str) -> std::process::Child {
-    std::process::Command::new(common::isdb())
-        .args(["migrate", "--url", url, "--is-version", release])
-        .env("ISDB_PASSWORD", "")
-        .current_dir(dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap()
+    common::spawn_isdb(dir, &["migrate", "--url", url, "--is-version", release])
 }
 
 /// Waits (up to 60 s) until `condition` (a COUNT query on `db`) is positive;

@@ -374,6 +374,19 @@ pub fn run_isdb(
     run::isdb(dir, args, &all)
 }
 
+/// Starts isdb with `args` in `dir`, its output dropped, for a test that
+/// kills it (the test servers trust local connections, as in [`run_isdb`]).
+pub fn spawn_isdb(dir: &std::path::Path, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(isdb())
+        .args(args)
+        .env("ISDB_PASSWORD", "")
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("isdb starts")
+}
+
 /// Runs isdb with `cmd` then `target` in `dir`.
 pub fn run_with(dir: &std::path::Path, cmd: &[&str], target: &[&str]) -> (i32, String, String) {
     run_isdb(dir, &[cmd, target].concat(), &[])

@@ -20,11 +20,8 @@ async fn upgraded(
     to: &str,
 ) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
-    let prefix = common::unique_prefix(tag);
-    let db = format!("{prefix}wso2is");
-    let url = server.db_url(&db);
+    let (prefix, db, url) = common::merged_at(server, dir.path(), tag, "wso2is", from);
     let target = ["--url", url.as_str()];
-    run_expect(dir.path(), &["migrate", "--is-version", from], &target, 0);
     server.exec(&db, rows).await;
     run_expect(dir.path(), &["migrate", "--is-version", to], &target, 0);
     let out = run_expect(dir.path(), &["verify", "--is-version", to], &target, 0);
@@ -372,16 +369,8 @@ async fn killed_batched_update(server: &Server, tag: &str) {
     use std::time::{Duration, Instant};
     const TOKENS: u32 = 60_000;
     let dir = tempfile::tempdir().unwrap();
-    let prefix = common::unique_prefix(tag);
-    let db = format!("{prefix}wso2is");
-    let url = server.db_url(&db);
+    let (prefix, db, url) = common::merged_at(server, dir.path(), tag, "wso2is", "5.7.0");
     let target = ["--url", url.as_str()];
-    run_expect(
-        dir.path(),
-        &["migrate", "--is-version", "5.7.0"],
-        &target,
-        0,
-    );
     server.exec(&db, &token_rows(server, TOKENS, 100)).await;
     let has_idp_id = "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND lower(table_name) = 'idn_oauth2_access_token' AND lower(column_name) = 'idp_id'"
         .replace(

@@ -172,16 +172,8 @@ async fn adopted_then_upgraded(server: &Server, tag: &str) {
 /// A downgrade is refused with exit 1 and changes nothing.
 async fn downgrade_refused(server: &Server, tag: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let prefix = common::unique_prefix(tag);
-    let db = format!("{prefix}wso2is");
-    let url = server.db_url(&db);
+    let (prefix, db, url) = common::merged_at(server, dir.path(), tag, "wso2is", "5.7.0");
     let target = ["--url", url.as_str()];
-    run_expect(
-        dir.path(),
-        &["migrate", "--is-version", "5.7.0"],
-        &target,
-        0,
-    );
     let before = server.history_lines(&db).await;
     let out = run_expect(
         dir.path(),
@@ -367,16 +359,8 @@ on_both!(
 /// knows (exit 1).
 async fn bad_upgrades_change_nothing(server: &Server, tag: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let prefix = common::unique_prefix(tag);
-    let db = format!("{prefix}wso2is");
-    let url = server.db_url(&db);
+    let (prefix, db, url) = common::merged_at(server, dir.path(), tag, "wso2is", "5.3.0");
     let target = ["--url", url.as_str()];
-    run_expect(
-        dir.path(),
-        &["migrate", "--is-version", "5.3.0"],
-        &target,
-        0,
-    );
     let before = server.history_lines(&db).await;
     let out = run_expect(
         dir.path(),
@@ -634,16 +618,8 @@ async fn postgres_killed_between_index_build_and_attach_converges() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let prefix = common::unique_prefix("pgattach");
-    let db = format!("{prefix}db");
-    let url = server.db_url(&db);
+    let (prefix, db, url) = common::merged_at(&server, dir.path(), "pgattach", "db", "5.3.0");
     let target = ["--url", url.as_str()];
-    run_expect(
-        dir.path(),
-        &["migrate", "--is-version", "5.3.0"],
-        &target,
-        0,
-    );
     // An idle transaction holding ACCESS SHARE (no snapshot) lets the
     // concurrent build through but holds the attach, which needs a brief
     // ACCESS EXCLUSIVE lock: the run is stopped exactly between the two.
@@ -728,16 +704,8 @@ async fn postgres_online_unique_key_lets_writers_through() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let prefix = common::unique_prefix("pgwriters");
-    let db = format!("{prefix}db");
-    let url = server.db_url(&db);
+    let (prefix, db, url) = common::merged_at(&server, dir.path(), "pgwriters", "db", "5.3.0");
     let target = ["--url", url.as_str()];
-    run_expect(
-        dir.path(),
-        &["migrate", "--is-version", "5.3.0"],
-        &target,
-        0,
-    );
     server
         .exec(
             &db,
@@ -797,16 +765,8 @@ async fn mysql_a_foreign_key_in_doubt_is_added_once() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let prefix = common::unique_prefix("myfk");
-    let db = format!("{prefix}wso2is");
-    let url = server.db_url(&db);
+    let (prefix, db, url) = common::merged_at(&server, dir.path(), "myfk", "wso2is", "5.3.0");
     let target = ["--url", url.as_str()];
-    run_expect(
-        dir.path(),
-        &["migrate", "--is-version", "5.3.0"],
-        &target,
-        0,
-    );
     // The identity steps whose last statement adds an unnamed foreign key to
     // an existing table (after dropping the one it replaces).
     for (x, table, column, references) in [

@@ -374,6 +374,28 @@ pub fn run_isdb(
     run::isdb(dir, args, &all)
 }
 
+/// A merged database for one test, `<unique prefix of tag><name>` on
+/// `server`, brought to IS release `release` by `isdb migrate` (which must
+/// succeed): returns (prefix, database, url).
+pub fn merged_at(
+    server: &Server,
+    dir: &std::path::Path,
+    tag: &str,
+    name: &str,
+    release: &str,
+) -> (String, String, String) {
+    let prefix = unique_prefix(tag);
+    let db = format!("{prefix}{name}");
+    let url = server.db_url(&db);
+    run_expect(
+        dir,
+        &["migrate", "--is-version", release],
+        &["--url", url.as_str()],
+        0,
+    );
+    (prefix, db, url)
+}
+
 /// Starts isdb with `args` in `dir`, its output dropped, for a test that
 /// kills it (the test servers trust local connections, as in [`run_isdb`]).
 pub fn spawn_isdb(dir: &std::path::Path, args: &[&str]) -> std::process::Child {

@@ -9,6 +9,14 @@ mod common;
 use common::{Server, run_expect, run_isdb, run_with};
 use isdb::model::catalog::Catalog;
 
+/// Builds `target` at IS 5.3.0, then upgrades it to `release` in a second run,
+/// which must say it went to that release.
+fn built_at_5_3_0_then_upgraded(dir: &std::path::Path, target: &[&str], release: &str) {
+    run_expect(dir, &["migrate", "--is-version", "5.3.0"], target, 0);
+    let out = run_expect(dir, &["migrate", "--is-version", release], target, 0);
+    assert!(out.contains(&format!("IS release {release}")), "{out}");
+}
+
 /// Builds a merged database at 5.3.0, upgrades it to every later release in
 /// turn (one database per target), and checks each against a fresh target.
 async fn every_release_from_5_3_0(server: &Server, tag: &str) {
@@ -19,14 +27,7 @@ async fn every_release_from_5_3_0(server: &Server, tag: &str) {
         let x = release.to_string();
         let url = server.db_url(&format!("{prefix}{}", x.replace('.', "_")));
         let target = ["--url", url.as_str()];
-        run_expect(
-            dir.path(),
-            &["migrate", "--is-version", "5.3.0"],
-            &target,
-            0,
-        );
-        let out = run_expect(dir.path(), &["migrate", "--is-version", &x], &target, 0);
-        assert!(out.contains(&format!("IS release {x}")), "{out}");
+        built_at_5_3_0_then_upgraded(dir.path(), &target, &x);
         let out = run_expect(dir.path(), &["verify", "--is-version", &x], &target, 0);
         assert!(out.contains(": clean"), "{x}: {out}");
         // The database's release is now read back from its history.
@@ -60,14 +61,7 @@ async fn every_release_from_5_3_0_split(server: &Server, tag: &str) {
         let x = release.to_string();
         let prefix = common::unique_prefix(tag);
         let target = split_layout(server, &prefix);
-        run_expect(
-            dir.path(),
-            &["migrate", "--is-version", "5.3.0"],
-            &target,
-            0,
-        );
-        let out = run_expect(dir.path(), &["migrate", "--is-version", &x], &target, 0);
-        assert!(out.contains(&format!("IS release {x}")), "{out}");
+        built_at_5_3_0_then_upgraded(dir.path(), &target, &x);
         let out = run_expect(dir.path(), &["verify", "--is-version", &x], &target, 0);
         let databases = out.lines().filter(|l| l.starts_with(&prefix)).count();
         let clean = out

@@ -788,11 +788,7 @@ async fn execute_statement(
     (index, total): (usize, usize),
     st: &Statement,
 ) -> Result<(), Error> {
-    let want = session::server_bound(conn, st.kind);
-    if want != *limit {
-        set_statement_limit(db, conn, want).await?;
-        *limit = want;
-    }
+    let want = statement_bound(db, conn, limit, st.kind).await?;
     within(conn, want, async {
         sqlx::raw_sql(sqlx::AssertSqlSafe(st.sql.clone()))
             .execute(&mut *db)
@@ -801,6 +797,23 @@ async fn execute_statement(
             .map_err(|e| failed(conn, m, index, total, st, e))
     })
     .await
+}
+
+/// The bound of a statement of `kind` (an index build gets `--index-timeout`,
+/// others `--statement-timeout`), set on the session first when `limit`, the
+/// session's current one, differs.
+async fn statement_bound(
+    db: &mut AnyConnection,
+    conn: &DbConnection,
+    limit: &mut Duration,
+    kind: StatementKind,
+) -> Result<Duration, Error> {
+    let want = session::server_bound(conn, kind);
+    if want != *limit {
+        set_statement_limit(db, conn, want).await?;
+        *limit = want;
+    }
+    Ok(want)
 }
 
 /// How many rows of a table one range of a batched update covers: small
@@ -842,11 +855,7 @@ async fn run_batched(
     batch: &crate::model::data::BatchedUpdate,
 ) -> Result<(), Error> {
     let engine = conn.backend.engine();
-    let want = session::server_bound(conn, st.kind);
-    if want != *limit {
-        set_statement_limit(db, conn, want).await?;
-        *limit = want;
-    }
+    let want = statement_bound(db, conn, limit, st.kind).await?;
     let ph = |n: usize| engine.placeholder(n);
     let probe = batch.probe_sql();
     let needed = within(conn, want, async {

@@ -94,13 +94,7 @@ pub struct BatchedUpdate {
 impl BatchedUpdate {
     /// The whole update as one statement.
     pub fn sql(&self) -> String {
-        format!(
-            "UPDATE {}{} SET {} WHERE {}",
-            self.table,
-            self.alias_clause(),
-            self.set,
-            self.filter
-        )
+        format!("{} WHERE {}", self.head(), self.filter)
     }
 
     /// The update of one key range: keys above the first placeholder (when
@@ -117,13 +111,7 @@ impl BatchedUpdate {
             self.alias.as_deref().unwrap_or(&self.table),
             self.key.column
         );
-        let mut sql = format!(
-            "UPDATE {}{} SET {} WHERE ({})",
-            self.table,
-            self.alias_clause(),
-            self.set,
-            self.filter
-        );
+        let mut sql = format!("{} WHERE ({})", self.head(), self.filter);
         let mut n = 0;
         if above {
             n += 1;
@@ -168,6 +156,16 @@ impl BatchedUpdate {
             "SELECT {k} FROM {}{filter} ORDER BY {k} LIMIT 1 OFFSET {}",
             self.table,
             rows.saturating_sub(1)
+        )
+    }
+
+    /// `UPDATE <table> [<alias>] SET <set>`.
+    fn head(&self) -> String {
+        format!(
+            "UPDATE {}{} SET {}",
+            self.table,
+            self.alias_clause(),
+            self.set
         )
     }
 

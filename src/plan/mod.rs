@@ -557,17 +557,20 @@ impl Plan {
         let mut out = Phases::default();
         for c in &self.changes {
             match c {
-                Change::AddColumn { table, column }
-                    if (!column.nullable && data.fills(&table.name, &column.name))
-                        || data.backfill(&table.name, &column.name).is_some() =>
-                {
+                Change::AddColumn { table, column } => {
+                    let fill = !column.nullable && data.fills(&table.name, &column.name);
+                    let backfill = data.backfill(&table.name, &column.name);
+                    if !fill && backfill.is_none() {
+                        out.expand.changes.push(c.clone());
+                        continue;
+                    }
                     let mut open = column.clone();
                     let mut changes = ColumnChanges::default();
-                    if !column.nullable && data.fills(&table.name, &column.name) {
+                    if fill {
                         open.nullable = true;
                         changes.nullable = Some((true, false));
                     }
-                    if let Some(v) = data.backfill(&table.name, &column.name) {
+                    if let Some(v) = backfill {
                         if dialect.column_alter_style().alters_defaults() {
                             open.default = Some(v.clone());
                             changes.default = Some((open.default.clone(), column.default.clone()));

@@ -18,7 +18,7 @@ use crate::dialect::{Dialect, ImplicitConstraint};
 use crate::model::{ForeignKey, Index, Unique};
 use crate::render::{Statement, StatementKind};
 
-use super::render::{create_index, foreign_key_def};
+use super::render::{create_index, foreign_key_def, stmt};
 use super::{PlanError, SqlWriter};
 
 /// Prefix of the temporary CHECK that proves a column NOT NULL (a
@@ -60,11 +60,7 @@ pub(super) fn add_unique(
     };
     let mut w = SqlWriter::new(d);
     create_index(&mut w, table, &index, true, true)?;
-    let build = Statement {
-        batch: None,
-        kind: StatementKind::CreateIndexConcurrently,
-        sql: w.finish(),
-    };
+    let build = stmt(StatementKind::CreateIndexConcurrently, w);
     let mut w = SqlWriter::new(d);
     w.word("ALTER TABLE")
         .ident(table)?
@@ -72,14 +68,7 @@ pub(super) fn add_unique(
         .ident(&name)?
         .word("UNIQUE USING INDEX")
         .ident(&name)?;
-    Ok(Some(vec![
-        build,
-        Statement {
-            batch: None,
-            kind: StatementKind::Alter,
-            sql: w.finish(),
-        },
-    ]))
+    Ok(Some(vec![build, stmt(StatementKind::Alter, w)]))
 }
 
 /// A foreign key on a table with rows: added `NOT VALID` (new and changed
@@ -113,11 +102,7 @@ pub(super) fn add_foreign_key(
     w.word("ALTER TABLE").ident(table)?.word("ADD");
     foreign_key_def(&mut w, &named)?;
     w.word("NOT VALID");
-    let add = Statement {
-        batch: None,
-        kind: StatementKind::AddForeignKey,
-        sql: w.finish(),
-    };
+    let add = stmt(StatementKind::AddForeignKey, w);
     Ok(Some(vec![add, validate(d, table, &name)?]))
 }
 
@@ -151,27 +136,15 @@ pub(super) fn set_not_null(
         .word("IS NOT NULL")
         .glue(")")
         .word("NOT VALID");
-    let add = Statement {
-        batch: None,
-        kind: StatementKind::Alter,
-        sql: w.finish(),
-    };
+    let add = stmt(StatementKind::Alter, w);
     let mut w = SqlWriter::new(d);
     alter(&mut w)?;
     w.word("ALTER COLUMN").ident(column)?.word("SET NOT NULL");
-    let set = Statement {
-        batch: None,
-        kind: StatementKind::Alter,
-        sql: w.finish(),
-    };
+    let set = stmt(StatementKind::Alter, w);
     let mut w = SqlWriter::new(d);
     alter(&mut w)?;
     w.word("DROP CONSTRAINT IF EXISTS").ident(&check)?;
-    let drop = Statement {
-        batch: None,
-        kind: StatementKind::Alter,
-        sql: w.finish(),
-    };
+    let drop = stmt(StatementKind::Alter, w);
     Ok(vec![add, validate(d, table, &check)?, set, drop])
 }
 
@@ -182,11 +155,7 @@ fn validate(d: &dyn Dialect, table: &str, name: &str) -> Result<Statement, PlanE
         .ident(table)?
         .word("VALIDATE CONSTRAINT")
         .ident(name)?;
-    Ok(Statement {
-        batch: None,
-        kind: StatementKind::Alter,
-        sql: w.finish(),
-    })
+    Ok(stmt(StatementKind::Alter, w))
 }
 
 /// The temporary CHECK's name for `column`: the prefix and the column where

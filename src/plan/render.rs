@@ -97,7 +97,8 @@ struct Form {
     online: bool,
 }
 
-fn stmt(kind: StatementKind, w: SqlWriter<'_>) -> Statement {
+/// A statement of `kind` from what `w` wrote.
+pub(super) fn stmt(kind: StatementKind, w: SqlWriter<'_>) -> Statement {
     Statement {
         batch: None,
         kind,
@@ -443,8 +444,8 @@ impl From<PlanError> for AlterError {
     }
 }
 
-/// `ALTER TABLE t MODIFY COLUMN <a>, MODIFY COLUMN <b> …`: the new
-/// definitions of several columns of one table in one statement
+/// `ALTER TABLE t MODIFY COLUMN <a>[, MODIFY COLUMN <b> …]`: the new
+/// definitions of one or more columns of one table in one statement
 /// ([`ColumnAlterStyle::ModifyColumn`]).
 fn modify_columns(
     d: &dyn Dialect,
@@ -514,13 +515,7 @@ fn alter_column(
                 out.push(stmt(StatementKind::Alter, w));
             }
         }
-        ColumnAlterStyle::ModifyColumn => {
-            let mut w = SqlWriter::new(d);
-            head(&mut w)?;
-            w.word("MODIFY COLUMN");
-            column_def(&mut w, table, to, None)?;
-            out.push(stmt(StatementKind::Alter, w));
-        }
+        ColumnAlterStyle::ModifyColumn => out.push(modify_columns(d, table, &[to])?),
         ColumnAlterStyle::Modify => {
             let mut w = SqlWriter::new(d);
             head(&mut w)?;
